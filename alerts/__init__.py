@@ -1,0 +1,1 @@
+"""Turn findings into Chinese messages and deliver them through Apprise."""

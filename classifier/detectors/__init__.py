@@ -1,0 +1,1 @@
+"""Built-in detectors; every module here registers its classes on import."""

@@ -1,0 +1,60 @@
+"""The one place detectors are registered, listed and run."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Iterable
+
+from classifier.base import Detection, Detector, Document, OrgContext
+
+_DETECTORS: dict[str, type] = {}
+
+
+def register(cls: type) -> type:
+    """Class decorator: add a detector class to the registry under ``cls.name``."""
+    name = getattr(cls, "name", None) or cls.__name__
+    if name in _DETECTORS:
+        raise ValueError(f"detector {name!r} registered twice")
+    if not (cls.__doc__ or "").strip():
+        raise ValueError(f"detector {name!r} needs a docstring: it is the user documentation")
+    _DETECTORS[name] = cls
+    return cls
+
+
+def _load_builtin() -> None:
+    import classifier.detectors as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"classifier.detectors.{info.name}")
+
+
+def all_detectors() -> dict[str, type]:
+    """Every registered detector class by name, built-in ones loaded on first call."""
+    if not _DETECTORS:
+        _load_builtin()
+    return dict(_DETECTORS)
+
+
+_INSTANCES: list[Detector] = []
+
+
+def _instances() -> list[Detector]:
+    if not _INSTANCES:
+        _INSTANCES.extend(cls() for cls in all_detectors().values())
+    return _INSTANCES
+
+
+def analyze(doc: Document, ctx: OrgContext | None = None) -> list[Detection]:
+    """Run every registered detector over ``doc`` and return their detections in order."""
+    ctx = ctx or OrgContext()
+    found: list[Detection] = []
+    for det in _instances():
+        found.extend(det.detect(doc, ctx))
+    found.sort(key=lambda d: (d.start, d.category, d.rule))
+    return found
+
+
+def iter_kinds() -> Iterable[tuple[str, str, str]]:
+    """(name, kind, first docstring line) for each detector, for --help and docs."""
+    for name, cls in sorted(all_detectors().items()):
+        yield name, cls.kind, (cls.__doc__ or "").strip().splitlines()[0]

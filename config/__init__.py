@@ -1,0 +1,1 @@
+"""Settings, the organisation registry and the rule packs, as data validated on load."""

@@ -1,0 +1,119 @@
+"""What a crawl hands to the scan service: a job in, a stream of events out.
+
+Every event is a dataclass that travels as one JSON line from the crawl process to the
+scan service (``to_json`` / ``event_from_json``). Adding a field with a default keeps the
+stream compatible.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass
+class ChannelJob:
+    """One channel to crawl. ``key`` identifies it in every event (e.g. ``org-id:0``)."""
+
+    key: str
+    org_id: str
+    kind: str  # website | feed | wechat_article
+    url: str
+    obey_robots: bool = True
+    extra_hosts: list[str] = field(default_factory=list)
+    #: url -> {"etag", "last_modified", "hash"} from the previous scan, for incremental fetching
+    known: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class CrawlJob:
+    """Everything the crawl process needs: channels, limits (``config.settings.CrawlSettings``
+    as a dict) and the folder where raw bodies are spooled for the scan service."""
+
+    channels: list[ChannelJob]
+    crawl: dict[str, Any]
+    spool_dir: str
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CrawlJob":
+        return cls(
+            channels=[ChannelJob(**c) for c in data["channels"]],
+            crawl=data["crawl"],
+            spool_dir=data["spool_dir"],
+        )
+
+
+class _Event:
+    type: ClassVar[str]
+
+    def to_json(self) -> str:
+        return json.dumps({"type": self.type, **dataclasses.asdict(self)}, ensure_ascii=False)
+
+
+@dataclass
+class PageItem(_Event):
+    """A fetched document (web page, feed item, public-account article or attachment)."""
+
+    type: ClassVar[str] = "page"
+    channel: str
+    url: str
+    final_url: str
+    status: int
+    fetched_at: str  # ISO 8601, UTC
+    kind: str = "page"  # page | feed_item | wechat_article | attachment
+    content_type: str = ""
+    encoding: str = ""
+    title: str = ""
+    text: str = ""  # full visible text
+    main_text: str = ""  # main content (trafilatura)
+    html: str | None = None  # decoded markup, for detectors that read structure
+    size: int = 0
+    content_hash: str = ""  # sha256 of the raw body
+    published_at: str | None = None  # ISO date when one was found
+    published_source: str | None = None  # where the date came from (meta, visible, url, feed, wechat_ct)
+    depth: int = 0
+    referer: str | None = None
+    raw_path: str | None = None  # spool file with the raw body
+    truncated: bool = False
+    unchanged: bool = False  # the server or the hash says it is as last time
+    etag: str | None = None
+    last_modified: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchError(_Event):
+    """A URL that could not be fetched, and why, in words a platform manager understands."""
+
+    type: ClassVar[str] = "error"
+    channel: str
+    url: str
+    reason: str  # dns | connection | tls | timeout | http | blocked_robots | private_network | too_large | other
+    message: str
+    status: int | None = None
+    referer: str | None = None
+    is_home: bool = False
+
+
+@dataclass
+class ChannelDone(_Event):
+    """The end of one channel's crawl with its counts."""
+
+    type: ClassVar[str] = "done"
+    channel: str
+    pages: int = 0
+    errors: int = 0
+    bytes: int = 0
+    truncated: bool = False
+    truncated_reason: str = ""
+
+
+EVENT_TYPES: dict[str, type] = {cls.type: cls for cls in (PageItem, FetchError, ChannelDone)}
+
+
+def event_from_json(line: str) -> PageItem | FetchError | ChannelDone:
+    """Parse one JSON line of the crawl stream back into its event."""
+    data = json.loads(line)
+    cls = EVENT_TYPES[data.pop("type")]
+    return cls(**data)

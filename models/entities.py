@@ -1,0 +1,255 @@
+"""The ORM classes: the registry mirrored, what was fetched, what was found, who was told."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base
+
+OPEN_STATUSES = ("open", "acknowledged")
+FINDING_STATUSES = ("open", "acknowledged", "false_positive", "resolved")
+
+
+class Organization(Base):
+    """A registered social organisation, mirrored from the registry YAML on every run."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    charity: Mapped[bool] = mapped_column(default=False)
+    uscc: Mapped[str] = mapped_column(String(18))
+    registration_authority: Mapped[str] = mapped_column(String(200))
+    supervisor: Mapped[str | None] = mapped_column(String(200))
+    public_fundraising_qualified: Mapped[bool] = mapped_column(default=False)
+    fundraising_certificate: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime]
+
+    channels: Mapped[list[Channel]] = relationship(back_populates="org")
+    people: Mapped[list[Person]] = relationship(back_populates="org")
+
+
+class Person(Base):
+    """Someone who receives alerts for an organisation; ``notify`` holds Apprise URL templates."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("org_id", "name", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    notify: Mapped[list] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    org: Mapped[Organization] = relationship(back_populates="people")
+
+
+class Channel(Base):
+    """A website or public account of an organisation, with its health."""
+
+    __tablename__ = "channel"
+    __table_args__ = (UniqueConstraint("org_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(String(2000))
+    name: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    last_scan_at: Mapped[dt.datetime | None]
+    last_ok_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    org: Mapped[Organization] = relationship(back_populates="channels")
+
+
+class ScanRun(Base):
+    """One run of ``orgwatch scan``: its scope, counts, errors and outcome."""
+
+    __tablename__ = "scan_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    as_of: Mapped[dt.date]
+    scope: Mapped[str] = mapped_column(String(200), default="all")
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|completed|failed
+    organizations: Mapped[int] = mapped_column(default=0)
+    channels: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(default=0)
+    pages_analysed: Mapped[int] = mapped_column(default=0)
+    fetch_errors: Mapped[int] = mapped_column(default=0)
+    findings_new: Mapped[int] = mapped_column(default=0)
+    findings_resolved: Mapped[int] = mapped_column(default=0)
+    messages_queued: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Page(Base):
+    """The latest known state of one URL of a channel."""
+
+    __tablename__ = "page"
+    __table_args__ = (UniqueConstraint("channel_id", "url"), Index("ix_page_org_url", "org_id", "url"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    final_url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(32), default="page")
+    status_code: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    content_type: Mapped[str] = mapped_column(String(200), default="")
+    encoding: Mapped[str] = mapped_column(String(40), default="")
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    fetched_at: Mapped[dt.datetime]
+    published_at: Mapped[dt.date | None]
+    published_source: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text, default="")
+    main_text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(default=0)
+    truncated: Mapped[bool] = mapped_column(default=False)
+    referer: Mapped[str | None] = mapped_column(String(2000))
+    last_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+
+
+class Snapshot(Base):
+    """The raw bytes (gzip) of a page version that had a finding: what was published when found."""
+
+    __tablename__ = "snapshot"
+    __table_args__ = (UniqueConstraint("page_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[dt.datetime]
+    content_type: Mapped[str] = mapped_column(String(200), default="")
+    encoding: Mapped[str] = mapped_column(String(40), default="")
+    raw_gzip: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Finding(Base):
+    """One problem, identified by a stable fingerprint so re-scans update it instead of duplicating."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_org_status", "org_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"))
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    category: Mapped[str] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(60))
+    item: Mapped[str | None] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(8))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    position_start: Mapped[int | None]
+    position_end: Mapped[int | None]
+    basis: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(default=dict)
+    score: Mapped[float | None]
+    first_seen: Mapped[dt.datetime]
+    last_seen: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    status_note: Mapped[str | None] = mapped_column(Text)
+    #: counts how many times this finding has (re)appeared; a resolved finding that comes back is new again
+    occurrence: Mapped[int] = mapped_column(default=1)
+    #: the occurrence whose alerts have been queued; less than ``occurrence`` means alerts are owed
+    notified_occurrence: Mapped[int] = mapped_column(default=0)
+    first_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+    last_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+
+    org: Mapped[Organization] = relationship()
+    channel: Mapped[Channel | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class OutboxMessage(Base):
+    """One message to one recipient address, delivered through Apprise with retries.
+
+    ``target`` is the Apprise URL as written in the registry (``${VAR}`` placeholders are
+    expanded only at delivery, so secrets are not stored). ``uid`` is shown in the message
+    so a duplicate after a crash can be recognised.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(40), unique=True)
+    org_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    recipient: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(Text)
+    transport: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20), default="findings")
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    body_format: Mapped[str] = mapped_column(String(10), default="markdown")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+
+    alerts: Mapped[list[Alert]] = relationship(back_populates="message")
+
+
+class Alert(Base):
+    """That one finding was (or is to be) told to one recipient address, once per occurrence.
+
+    The unique constraint is what makes "never a second alert for the same finding" hold,
+    also with concurrent writers. Delivery state lives on the outbox message it rides in.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("finding_id", "person_id", "target", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    target: Mapped[str] = mapped_column(Text)
+    occurrence: Mapped[int] = mapped_column(default=1)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
+    created_at: Mapped[dt.datetime]
+
+    finding: Mapped[Finding] = relationship()
+    person: Mapped[Person] = relationship()
+    message: Mapped[OutboxMessage] = relationship(back_populates="alerts")
+
+    @property
+    def status(self) -> str:
+        return self.message.status
+
+    @property
+    def attempts(self) -> int:
+        return self.message.attempts
+
+    @property
+    def last_error(self) -> str | None:
+        return self.message.last_error
+
+    @property
+    def sent_at(self) -> dt.datetime | None:
+        return self.message.sent_at
+
+    @property
+    def transport(self) -> str:
+        return self.message.transport

@@ -1,0 +1,60 @@
+"""Scan runs and channel health: start, count, finish."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.entities import Channel, Page, ScanRun
+
+
+def start_scan(session: Session, *, scope: str, as_of: dt.date, now: dt.datetime) -> int:
+    run = ScanRun(started_at=now, as_of=as_of, scope=scope, status="running")
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_scan(session: Session, scan_id: int, *, now: dt.datetime, status: str, error: str | None = None,
+                **counts: int) -> ScanRun:
+    run = session.get(ScanRun, scan_id)
+    run.finished_at, run.status, run.error = now, status, error
+    for name, value in counts.items():
+        setattr(run, name, value)
+    return run
+
+
+def active_channels(session: Session, org_ids: list[str] | None = None) -> list[Channel]:
+    query = select(Channel).where(Channel.active.is_(True)).order_by(Channel.org_id, Channel.id)
+    if org_ids is not None:
+        query = query.where(Channel.org_id.in_(org_ids))
+    return list(session.scalars(query))
+
+
+def known_pages(session: Session, channel_id: int) -> dict[str, dict[str, str]]:
+    """url -> etag, last_modified and content hash of every page last seen on a channel."""
+    rows = session.execute(
+        select(Page.url, Page.etag, Page.last_modified, Page.content_hash).where(Page.channel_id == channel_id)
+    )
+    return {
+        url: {k: v for k, v in (("etag", etag), ("last_modified", lm), ("hash", h)) if v}
+        for url, etag, lm, h in rows
+    }
+
+
+def record_channel_health(session: Session, channel_id: int, *, ok: bool, error: str | None,
+                          now: dt.datetime) -> Channel:
+    """Count consecutive failed scans of a channel's home page; reset on success."""
+    ch = session.get(Channel, channel_id)
+    ch.last_scan_at = now
+    if ok:
+        ch.consecutive_failures, ch.last_ok_at, ch.last_error = 0, now, None
+    else:
+        ch.consecutive_failures += 1
+        ch.last_error = error
+    return ch
+
+
+def latest_scan(session: Session) -> ScanRun | None:
+    return session.scalars(select(ScanRun).order_by(ScanRun.id.desc()).limit(1)).first()

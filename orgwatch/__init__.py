@@ -1,0 +1,3 @@
+"""orgwatch: web-content compliance monitor for social organisations (CLI, services, reports)."""
+
+__version__ = "0.1.0"
