@@ -95,13 +95,18 @@ class DeliveryResult:
     errors: list[str] = field(default_factory=list)
 
 
-def deliver_outbox(rt: Runtime, *, include_not_yet_due: bool = False) -> DeliveryResult:
-    """Send every due message once; a failure is recorded with its error and retried later, never dropped."""
+def deliver_outbox(rt: Runtime, *, manual: bool = False) -> DeliveryResult:
+    """Send every due message once; a failure is recorded with its error and retried later, never dropped.
+
+    Automatic runs respect the backoff and ``alerts.max_attempts``; a manual retry
+    (``orgwatch alerts retry``) sends every undelivered message now.
+    """
     result = DeliveryResult()
     settings = rt.settings.alerts
     with rt.db.session() as s:
-        due = [(m.id, m.target, m.subject, m.body, m.body_format, m.recipient)
-               for m in outbox.due_messages(s, rt.now(), include_not_yet_due=include_not_yet_due)]
+        pending = outbox.due_messages(s, rt.now(), include_not_yet_due=manual,
+                                      max_attempts=None if manual else settings.max_attempts)
+        due = [(m.id, m.target, m.subject, m.body, m.body_format, m.recipient) for m in pending]
     for msg_id, target, subject, body, body_format, recipient in due:
         error = None
         try:

@@ -165,7 +165,7 @@ def alerts_retry(rt: Runtime) -> None:
     from orgwatch.alerting import deliver_outbox, queue_alerts
 
     queue_alerts(rt)
-    result = deliver_outbox(rt, include_not_yet_due=True)
+    result = deliver_outbox(rt, manual=True)
     console.print(f"已送达 {result.sent} 条，失败 {result.failed} 条。")
     for line in result.errors:
         err_console.print(f"[red]{line}[/]", highlight=False)
