@@ -22,7 +22,7 @@ class CrawlSettings(BaseModel):
     max_pages: int = Field(500, ge=1, description="每个渠道每次扫描最多抓取的页面数")
     max_depth: int = Field(6, ge=0, description="从首页出发最多跟随的链接层数")
     max_bytes: int = Field(200_000_000, ge=1, description="每个渠道每次扫描最多下载的字节数")
-    max_page_bytes: int = Field(10_000_000, ge=1024, description="单个响应的最大字节数，超出即截断并记录")
+    max_page_bytes: int = Field(10_000_000, ge=1024, description="单个响应的最大字节数，超出即放弃下载并记录为 too_large")
     timeout: float = Field(20.0, gt=0, description="单个请求的超时秒数")
     concurrency_per_domain: int = Field(4, ge=1, description="同一域名的最大并发请求数")
     download_delay: float = Field(0.25, ge=0, description="同一域名两次请求之间的最小间隔秒数（AutoThrottle 在此基础上调节）")

@@ -28,8 +28,10 @@ def recipients_for(people: list[Person], finding: Finding, high_to_legal: bool) 
 
 def _item(f: Finding) -> AlertItem:
     b = basis_for(f.category, f.rule)
+    count = (f.detail or {}).get("count", 1)
+    evidence = f.evidence + (f"（本页共 {count} 处）" if count > 1 else "")
     return AlertItem(title=b.title, category=f.category, rule=f.rule, severity=f.severity, url=f.url or "（整个渠道）",
-                     evidence=f.evidence, basis=f.basis or b.basis, action=b.action, first_seen=f.first_seen,
+                     evidence=evidence, basis=f.basis or b.basis, action=b.action, first_seen=f.first_seen,
                      reopened=f.occurrence > 1)
 
 

@@ -23,8 +23,8 @@ from models.exceptions import StoreError
 from orgwatch import output
 from orgwatch.runtime import Runtime
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 USER_ERRORS = (ConfigError, StoreError, CrawlError, AlertError, ClassifierError)
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 

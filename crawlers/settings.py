@@ -1,0 +1,119 @@
+"""Scrapy settings for orgwatch: polite defaults, plus the limits of ``config.settings.CrawlSettings``.
+
+The upper-case names below are fixed choices; :func:`scrapy_settings` adds the ones that come
+from a job's crawl settings. Every setting that changes Scrapy's behaviour is explained.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from config.settings import CrawlSettings
+
+BOT_NAME = "orgwatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# Organisations' sites are read as an anonymous visitor: no session, no tracking cookies.
+COOKIES_ENABLED = False
+# No telnet console and no remote-control web server: a crawl process opens no listening port.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Ask for Chinese pages first; some sites serve a different language by Accept-Language.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
+
+# Every status reaches the spider, which reports >= 400 as FetchError(reason="http") and
+# needs 304 for incremental fetching (Scrapy would otherwise drop them silently).
+HTTPERROR_ALLOW_ALL = True
+
+# Retry what is usually transient (gateways, overload, rate limiting, dropped connections)
+# twice; a 500 is usually a broken application and retrying it only adds load.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [502, 503, 504, 522, 524, 408, 429]
+
+# Breadth-first: when max_pages or max_bytes cuts a crawl short, the pages nearest the home
+# page (the ones visitors see first) have been read.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+# Many small organisations' certificates are expired or self-signed while the site is still
+# what the public reads; we read it as a visitor clicking through the warning would.
+DOWNLOAD_VERIFY_CERTIFICATES = False
+# A response cut short (wrong Content-Length, dropped connection) is kept and marked
+# ``truncated`` on its PageItem rather than thrown away.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+
+# Refuse private/loopback/reserved addresses before robots.txt or anything else goes out.
+DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.PrivateNetworkGuard": 90}
+
+# Check, count, then hand each event to the scan service (one JSON line on stdout).
+ITEM_PIPELINES = {
+    "crawlers.pipelines.CheckEvent": 100,
+    "crawlers.pipelines.CountEvents": 800,
+    "crawlers.pipelines.HandOff": 900,
+}
+
+# Logs go to stderr (Scrapy's default handler when LOG_FILE is unset); stdout carries events only.
+LOG_LEVEL = "INFO"
+LOG_STDOUT = False
+LOG_FILE = None
+
+#: Names of the fixed settings above, in the order they appear.
+_FIXED = [name for name in list(globals()) if name.isupper()]
+
+
+def fixed_settings() -> dict[str, Any]:
+    """The settings that do not depend on a job (copies, safe to modify)."""
+    return {name: copy.deepcopy(globals()[name]) for name in _FIXED}
+
+
+def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
+    """Scrapy settings for a job whose crawl limits are ``crawl``
+    (a ``CrawlSettings().model_dump()``; missing keys take CrawlSettings' defaults)."""
+    c = CrawlSettings(**crawl)
+    settings = fixed_settings()
+    settings.update(
+        {
+            # One identifiable User-Agent, so a site owner can see who reads and why.
+            "USER_AGENT": c.user_agent,
+            # Each site is read by at most this many requests at once.
+            "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrency_per_domain,
+            # A channel is mostly one site; the global cap only has to leave room for it.
+            "CONCURRENT_REQUESTS": max(16, c.concurrency_per_domain),
+            # Minimum gap between two requests to one site (randomised 0.5x-1.5x by Scrapy).
+            "DOWNLOAD_DELAY": c.download_delay,
+            # AutoThrottle slows down when a site answers slowly; it never goes below
+            # DOWNLOAD_DELAY, starts at least one second apart, and backs off up to 30 s.
+            "AUTOTHROTTLE_ENABLED": c.autothrottle,
+            "AUTOTHROTTLE_START_DELAY": max(c.download_delay, 1.0),
+            "AUTOTHROTTLE_MAX_DELAY": max(30.0, c.download_delay),
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+            # Per request: connect + response must finish within this many seconds; DNS too.
+            "DOWNLOAD_TIMEOUT": c.timeout,
+            "DNS_TIMEOUT": c.timeout,
+            # A response over max_page_bytes is aborted (FetchError reason "too_large");
+            # a warning is logged when one passes half of it.
+            "DOWNLOAD_MAXSIZE": c.max_page_bytes,
+            "DOWNLOAD_WARNSIZE": max(1, c.max_page_bytes // 2),
+            "REDIRECT_MAX_TIMES": c.max_redirects,
+            # robots.txt is honoured unless the job turns it off (a channel can also opt out).
+            "ROBOTSTXT_OBEY": c.obey_robots,
+            # Backstop only: the spiders stop at max_depth themselves. One more than max_depth so
+            # that a feed's items (depth 1) are still read when max_depth is 0; Scrapy reads 0 as
+            # "no limit", which max_depth + 1 never is.
+            "DEPTH_LIMIT": c.max_depth + 1,
+            # Read by PrivateNetworkGuard.
+            "ORGWATCH_ALLOW_PRIVATE_NETWORKS": c.allow_private_networks,
+            # Read by the spiders: the per-channel budgets.
+            "ORGWATCH_MAX_PAGES": c.max_pages,
+            "ORGWATCH_MAX_DEPTH": c.max_depth,
+            "ORGWATCH_MAX_BYTES": c.max_bytes,
+        }
+    )
+    return settings

@@ -1,0 +1,292 @@
+"""What every orgwatch spider shares: budgets, incremental requests, and turning responses
+and failures into :class:`~crawlers.items.PageItem` / :class:`~crawlers.items.FetchError` events."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
+
+from crawlers.decoding import decode_body
+from crawlers.extract import extract_page, extract_wechat, looks_like_wechat, out_links, parse_html
+from crawlers.failures import classify_failure, http_error
+from crawlers.items import ChannelDone, ChannelJob, FetchError, PageItem
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Response flags Scrapy sets when a body ended early (DOWNLOAD_FAIL_ON_DATALOSS is off).
+PARTIAL_FLAGS = frozenset({"dataloss", "partial"})
+
+
+@dataclass
+class ChannelTally:
+    """A channel's counters: ``requests`` and ``bytes`` are its budgets (max_pages, max_bytes);
+    ``pages`` and ``errors`` count the events handed off (kept by the CountEvents pipeline)."""
+
+    requests: int = 0
+    bytes: int = 0
+    pages: int = 0
+    errors: int = 0
+    truncated_reason: str = ""
+
+
+def canonical(url: str) -> str:
+    """The form of ``url`` used in events and for de-duplication (fragment dropped)."""
+    try:
+        return canonicalize_url(url.strip(), keep_fragments=False)
+    except ValueError:
+        return url.strip()
+
+
+def now_iso() -> str:
+    """The current time, ISO 8601 in UTC."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def spool_body(spool_dir: Path, body: bytes, sha256: str) -> str:
+    """Write ``body`` to ``spool_dir/<sha256>.bin`` unless it is already there; return the path."""
+    path = spool_dir / f"{sha256}.bin"
+    if not path.exists():
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=spool_dir, prefix=".spool-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.replace(tmp, path)
+    return str(path)
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    """True for an HTML document (by Content-Type, or by sniffing when there is none)."""
+    if content_type:
+        return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
+
+
+def header(response: Response, name: str) -> str | None:
+    """A response header as text (None when absent)."""
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() if value else None
+
+
+class OrgwatchSpider(scrapy.Spider):
+    """Base of the channel spiders. Arguments: ``channel`` (a ChannelJob or its dict) and
+    ``spool_dir`` (where raw bodies are written). Limits come from the crawler settings
+    ``ORGWATCH_MAX_PAGES`` (requests per channel), ``ORGWATCH_MAX_DEPTH`` and
+    ``ORGWATCH_MAX_BYTES`` (bytes downloaded per channel), set by ``crawlers.settings``."""
+
+    def __init__(self, *args: Any, channel: ChannelJob | dict, spool_dir: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channel = channel if isinstance(channel, ChannelJob) else ChannelJob(**channel)
+        self.channel_key = self.channel.key
+        self.spool_dir = Path(spool_dir)
+        self.home_url = canonical(self.channel.url)
+        self.known = {canonical(url): values for url, values in self.channel.known.items()}
+        self.tally = ChannelTally()
+        self.channel_done_sent = False
+        self.max_pages, self.max_depth, self.max_bytes = 500, 6, 200_000_000
+        self.timeout: float | None = None
+        self.max_page_bytes: int | None = None
+        self._requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OrgwatchSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.max_pages = settings.getint("ORGWATCH_MAX_PAGES", spider.max_pages)
+        spider.max_depth = settings.getint("ORGWATCH_MAX_DEPTH", spider.max_depth)
+        spider.max_bytes = settings.getint("ORGWATCH_MAX_BYTES", spider.max_bytes)
+        spider.timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
+        spider.max_page_bytes = settings.getint("DOWNLOAD_MAXSIZE")
+        return spider
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def start_home(self, callback: Callable[..., Any]) -> Iterator[scrapy.Request | FetchError]:
+        """The channel's first request, or a FetchError when its URL is unusable."""
+        parts = urlsplit(self.home_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            yield self.error_event(self.home_url, "other", f"渠道网址无效：{self.channel.url!r}，应以 http:// 或 https:// 开头。")
+            return
+        request = self.make_request(self.home_url, callback=callback, depth=0)
+        if request is not None:
+            yield request
+
+    def make_request(
+        self, url: str, *, callback: Callable[..., Any], depth: int, referer: str | None = None,
+        meta: dict[str, Any] | None = None, errback: Callable[..., Any] | None = None,
+    ) -> scrapy.Request | None:
+        """A request for ``url`` within the channel's budget, conditional when the previous
+        scan knew the page; None if already requested or over budget (then ``truncated``)."""
+        if url in self._requested or self.tally.truncated_reason == "max_bytes":
+            return None
+        if self.tally.requests >= self.max_pages:
+            self.mark_truncated("max_pages")
+            return None
+        request_meta = {"depth": depth, "orgwatch_url": url, "orgwatch_referer": referer, **(meta or {})}
+        if not self.channel.obey_robots:
+            request_meta["dont_obey_robotstxt"] = True
+        try:
+            request = scrapy.Request(
+                url, callback=callback, errback=errback or self.on_error,
+                headers=self.conditional_headers(url, depth), meta=request_meta,
+            )
+        except ValueError:
+            logger.debug("Skipping unusable URL %r", url)
+            return None
+        self._requested.add(url)
+        self.tally.requests += 1
+        return request
+
+    def was_requested(self, url: str) -> bool:
+        return url in self._requested
+
+    def conditional_headers(self, url: str, depth: int) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from what the previous scan saw at ``url``.
+
+        Not sent for a page whose links the crawl needs unless the previous body is still in
+        the spool: a 304 has no body, and the pages behind it would go unvisited. Such a page
+        is fetched in full and reported ``unchanged`` when its hash is the same.
+        """
+        known = self.known.get(url) or {}
+        if self.follows_links(depth) and not self.spooled(known.get("hash")):
+            return {}
+        headers = {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        return headers
+
+    def follows_links(self, depth: int) -> bool:
+        """Whether the spider follows the links of a page at ``depth`` (the website spider does)."""
+        return False
+
+    def spooled(self, sha256: str | None) -> Path | None:
+        """The spool file of a body with this hash, if it is there."""
+        path = self.spool_dir / f"{sha256}.bin" if sha256 else None
+        return path if path is not None and path.is_file() else None
+
+    # -- budgets ----------------------------------------------------------------------------
+
+    def account(self, response: Response) -> None:
+        """Count a response's body against max_bytes."""
+        self.tally.bytes += len(response.body)
+
+    def check_bytes(self) -> None:
+        """Stop the channel (dropping queued requests) once max_bytes has been downloaded."""
+        if self.tally.bytes >= self.max_bytes:
+            self.mark_truncated("max_bytes")
+            raise CloseSpider("max_bytes")
+
+    def mark_truncated(self, reason: str) -> None:
+        if not self.tally.truncated_reason:
+            logger.info("Channel %s stops early: %s reached", self.channel_key, reason)
+            self.tally.truncated_reason = reason
+
+    def done_event(self, reason: str = "finished") -> ChannelDone:
+        """The channel's ChannelDone; a close for any reason but finishing counts as truncated."""
+        if reason not in ("finished", "max_bytes"):
+            self.mark_truncated(reason)
+        t = self.tally
+        return ChannelDone(
+            channel=self.channel_key, pages=t.pages, errors=t.errors, bytes=t.bytes,
+            truncated=bool(t.truncated_reason), truncated_reason=t.truncated_reason,
+        )
+
+    # -- events -----------------------------------------------------------------------------
+
+    def response_event(self, response: Response, *, kind: str) -> PageItem | FetchError | None:
+        """The event for a response: FetchError for >= 400, an unchanged PageItem for 304,
+        a PageItem for HTML, None for anything else (images, PDFs ...)."""
+        if response.status >= 400:
+            return self.status_error(response)
+        if response.status == 304:
+            return self.unchanged_page(response, kind=kind)
+        content_type = header(response, "Content-Type") or ""
+        if not is_html(content_type, response.body):
+            url = response.meta.get("orgwatch_url", response.url)
+            logger.debug("Not a page: %s (%s)", response.url, content_type)
+            if url == self.home_url:
+                return self.error_event(url, "other", f"该地址不是网页（{content_type or '未知类型'}），无法分析。")
+            return None
+        return self.build_page(response, kind=kind)
+
+    def build_page(self, response: Response, *, kind: str) -> PageItem:
+        """A PageItem from an HTML response; feed items that are WeChat articles become
+        ``wechat_article`` pages read by their structure."""
+        body = response.body
+        content_type = header(response, "Content-Type") or ""
+        html, encoding = decode_body(body, content_type)
+        if kind == "wechat_article" or (kind == "feed_item" and looks_like_wechat(html, response.url)):
+            kind, extracted = "wechat_article", extract_wechat(html, response.url)
+        else:
+            extracted = extract_page(html, response.url)
+        sha = hashlib.sha256(body).hexdigest()
+        url = response.meta.get("orgwatch_url", response.url)
+        known_hash = (self.known.get(url) or {}).get("hash")
+        return PageItem(
+            channel=self.channel_key, url=url, final_url=response.url, status=response.status,
+            fetched_at=now_iso(), kind=kind, content_type=content_type, encoding=encoding,
+            title=extracted.title, text=extracted.text, main_text=extracted.main_text, html=html,
+            size=len(body), content_hash=sha, published_at=extracted.published_at,
+            published_source=extracted.published_source, depth=response.meta.get("depth", 0),
+            referer=response.meta.get("orgwatch_referer"), raw_path=spool_body(self.spool_dir, body, sha),
+            truncated=bool(PARTIAL_FLAGS & set(response.flags)), unchanged=bool(known_hash) and known_hash == sha,
+            etag=header(response, "ETag"), last_modified=header(response, "Last-Modified"), links=extracted.links,
+        )
+
+    def unchanged_page(self, response: Response, *, kind: str) -> PageItem:
+        """A 304 answer: no body, so no text; links come from the previous scan's spooled body
+        when it is still in the spool folder, so the crawl can go on past an unchanged page."""
+        url = response.meta.get("orgwatch_url", response.url)
+        known = self.known.get(url) or {}
+        sha = known.get("hash", "")
+        links: list[str] = []
+        raw_path, size = None, 0
+        spooled = self.spooled(sha)
+        if spooled is not None:
+            body = spooled.read_bytes()
+            raw_path, size = str(spooled), len(body)
+            tree = parse_html(decode_body(body, None)[0])
+            links = out_links(tree, response.url) if tree is not None else []
+        return PageItem(
+            channel=self.channel_key, url=url, final_url=response.url, status=304, fetched_at=now_iso(),
+            kind=kind, size=size, content_hash=sha, depth=response.meta.get("depth", 0),
+            referer=response.meta.get("orgwatch_referer"), raw_path=raw_path, unchanged=True,
+            etag=header(response, "ETag") or known.get("etag"),
+            last_modified=header(response, "Last-Modified") or known.get("last_modified"), links=links,
+        )
+
+    def status_error(self, response: Response) -> FetchError:
+        reason, message = http_error(response.status)
+        url = response.meta.get("orgwatch_url", response.url)
+        return self.error_event(url, reason, message, status=response.status,
+                                referer=response.meta.get("orgwatch_referer"))
+
+    def error_event(self, url: str, reason: str, message: str, *, status: int | None = None,
+                    referer: str | None = None) -> FetchError:
+        """A FetchError for this channel; ``is_home`` when ``url`` is the channel's own URL."""
+        logger.info("Channel %s: %s failed (%s)", self.channel_key, url, reason)
+        return FetchError(channel=self.channel_key, url=url, reason=reason, message=message,
+                          status=status, referer=referer, is_home=url == self.home_url)
+
+    def on_error(self, failure: Failure) -> Iterator[FetchError]:
+        """Errback: a FetchError saying why the request failed."""
+        request = failure.request  # type: ignore[attr-defined]
+        url = request.meta.get("orgwatch_url", request.url)
+        reason, message = classify_failure(failure, url, timeout=self.timeout, max_page_bytes=self.max_page_bytes)
+        yield self.error_event(url, reason, message, referer=request.meta.get("orgwatch_referer"))

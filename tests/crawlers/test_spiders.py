@@ -1,0 +1,138 @@
+"""A sweep over every spider, the website spider's idea of "the site", and the pipelines."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawlers.items import ChannelJob, FetchError, PageItem, event_from_json
+from crawlers.pipelines import CheckEvent, CountEvents, HandOff
+from crawlers.settings import scrapy_settings
+from crawlers.spiders import SPIDERS
+from crawlers.spiders.website import SiteScope, WebsiteSpider, is_page_link, registrable_domain
+
+
+def make_spider(spider_cls, tmp_path: Path, url: str = "http://www.example.org.cn/", **settings):
+    crawler = get_crawler(spider_cls, {**scrapy_settings(settings)})
+    job = ChannelJob(key="org:0", org_id="org", kind=spider_cls.name, url=url)
+    spider = spider_cls.from_crawler(crawler, channel=job, spool_dir=str(tmp_path))
+    crawler.spider = spider
+    return crawler, spider
+
+
+@pytest.mark.parametrize("kind", sorted(SPIDERS))
+def test_every_spider_is_documented_and_built_from_settings(kind: str, tmp_path: Path) -> None:
+    spider_cls = SPIDERS[kind]
+    assert spider_cls.name == kind
+    doc = spider_cls.__doc__ or ""
+    assert doc.startswith("Reads ") and "Arguments:" in doc
+    _, spider = make_spider(spider_cls, tmp_path, max_pages=7, max_depth=2, max_bytes=1000)
+    assert (spider.max_pages, spider.max_depth, spider.max_bytes) == (7, 2, 1000)
+    assert spider.home_url == "http://www.example.org.cn/"
+
+
+def test_request_budget_dedupe_and_conditional_headers(tmp_path: Path) -> None:
+    crawler, spider = make_spider(WebsiteSpider, tmp_path, max_pages=2, max_depth=1)
+    page = "http://www.example.org.cn/a.html"
+    spider.known = {page: {"etag": '"v1"', "last_modified": "Tue, 01 Sep 2026 00:00:00 GMT", "hash": "0" * 64}}
+    leaf = spider.make_request(page, callback=spider.parse_page, depth=1)
+    assert leaf.headers.get("If-None-Match") == b'"v1"'
+    assert spider.make_request(page, callback=spider.parse_page, depth=1) is None  # already requested
+    # A page whose links are needed is not asked for conditionally (a 304 has no links) ...
+    spider.known["http://www.example.org.cn/"] = {"etag": '"h"', "hash": "1" * 64}
+    home = spider.make_request(spider.home_url, callback=spider.parse_page, depth=0)
+    assert home.headers.get("If-None-Match") is None
+    assert spider.make_request("http://www.example.org.cn/c.html", callback=spider.parse_page, depth=1) is None
+    assert spider.done_event().truncated_reason == "max_pages"
+    # ... unless its previous body is still spooled.
+    (tmp_path / f"{'1' * 64}.bin").write_bytes(b"<a href='x.html'>x</a>")
+    _, spider2 = make_spider(WebsiteSpider, tmp_path)
+    spider2.known = dict(spider.known)
+    assert spider2.make_request(spider2.home_url, callback=spider2.parse_page, depth=0).headers.get("If-None-Match") == b'"h"'
+
+
+def test_close_for_another_reason_is_truncation(tmp_path: Path) -> None:
+    _, spider = make_spider(WebsiteSpider, tmp_path)
+    assert spider.done_event("finished").truncated is False
+    assert spider.done_event("shutdown").truncated_reason == "shutdown"
+
+
+@pytest.mark.parametrize(
+    ("url", "inside"),
+    [
+        ("http://www.xiehui.org.cn/news/1.html", True),
+        ("https://news.xiehui.org.cn/", True),
+        ("http://xiehui.org.cn/", True),
+        ("http://www.other.org.cn/", False),
+        ("http://xiehui.org.cn.evil.com/", False),
+        ("http://partner-cdn.com/files/a.html", True),  # extra host
+        ("http://img.partner-cdn.com/a.html", True),
+        ("http://10.0.0.5:8080/a", True),  # extra host with port
+        ("http://10.0.0.5:8081/a", False),
+    ],
+)
+def test_site_scope_by_registrable_domain(url: str, inside: bool) -> None:
+    scope = SiteScope("http://www.xiehui.org.cn/", ["partner-cdn.com", "10.0.0.5:8080"])
+    assert (url in scope) is inside
+
+
+def test_site_scope_for_ip_sites_includes_the_port() -> None:
+    scope = SiteScope("http://127.0.0.1:8000/index.html")
+    assert "http://127.0.0.1:8000/a.html" in scope
+    assert "http://127.0.0.1:8001/a.html" not in scope
+    assert "http://127.0.0.1/a.html" not in scope
+    assert "http://127.0.0.1:80/" in SiteScope("http://127.0.0.1/")
+
+
+def test_registrable_domain_is_offline() -> None:
+    assert registrable_domain("www.szjj.gov.cn") == "szjj.gov.cn"
+    assert registrable_domain("a.b.example.com.cn") == "example.com.cn"
+    assert registrable_domain("localhost") == "localhost"
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [
+        ("http://x.cn/a.html", True), ("http://x.cn/list?page=2", True), ("http://x.cn/news/", True),
+        ("http://x.cn/v1.2/about", True), ("http://x.cn/f/report.PDF", False), ("http://x.cn/a.docx", False),
+        ("http://x.cn/img/logo.png", False), ("http://x.cn/a.zip?dl=1", False),
+    ],
+)
+def test_is_page_link(url: str, page: bool) -> None:
+    assert is_page_link(url) is page
+
+
+def page_item(channel: str = "org:0") -> PageItem:
+    return PageItem(channel=channel, url="http://x.cn/", final_url="http://x.cn/", status=200,
+                    fetched_at="2026-11-28T00:00:00+00:00", title="标题", text="正文")
+
+
+def test_pipelines_check_count_and_hand_off(tmp_path: Path) -> None:
+    crawler, spider = make_spider(WebsiteSpider, tmp_path)
+    with pytest.raises(DropItem):
+        CheckEvent.from_crawler(crawler).process_item({"url": "http://x.cn/"})
+    with pytest.raises(DropItem):
+        CheckEvent.from_crawler(crawler).process_item(page_item("other:9"))
+    counter = CountEvents.from_crawler(crawler)
+    counter.process_item(page_item())
+    counter.process_item(FetchError(channel="org:0", url="http://x.cn/b", reason="http", message="404"))
+    spider.tally.bytes = 123
+
+    out = tmp_path / "events.jsonl"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT)
+    try:
+        handoff = HandOff(crawler, fd)
+        handoff.process_item(page_item())
+        handoff.spider_closed(spider, "finished")
+    finally:
+        os.close(fd)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["title"] == "标题"  # Chinese as is, one line per event
+    assert event_from_json(lines[0]) == page_item()
+    done = event_from_json(lines[1])
+    assert (done.pages, done.errors, done.bytes, done.truncated) == (1, 1, 123, False)
+    assert spider.channel_done_sent

@@ -1,0 +1,40 @@
+"""``orgwatch demo`` works on a fresh folder and finds exactly the planted problems (orgwatch/demo/EXPECTED.md)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from click.testing import CliRunner
+
+from orgwatch.cli import main
+
+PLANTED = {
+    ("kangning", "/gongkai/2026q3-zhucan.html", "pii_id", "unmasked_id"),
+    ("zhiyuan", "/article_15.htm", "secret_mark", "level_mark"),
+    ("zhiyuan", "/article_16.htm", "secret_mark", "internal_mark"),
+    ("zhuxue", "/mp/s_1002.html", "pii_id", "unmasked_id"),
+}
+
+
+def test_demo_scans_sample_sites_and_delivers_to_local_outbox(tmp_path):
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--dir", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "新问题 4 个" in result.output
+    assert "outbox.md" in result.output
+
+    config = folder / "orgwatch.yaml"
+    listed = CliRunner().invoke(main, ["findings", "--config", str(config), "--format", "json"])
+    found = {(f["org"], urlsplit(f["url"]).path, f["category"], f["rule"]) for f in json.loads(listed.output)}
+    assert found == PLANTED
+
+    # one message per organisation and recipient: 3 platform managers and 3 legal representatives
+    messages = [json.loads(line) for line in (folder / "outbox" / "outbox.jsonl").read_text("utf-8").splitlines()]
+    assert len(messages) == 6
+    assert any("青溪区志愿者协会" in m["title"] and "机密★5年" in m["message"] for m in messages)
+    assert "公开了未遮盖的居民身份证号码" in (folder / "outbox" / "outbox.md").read_text("utf-8")
+
+    # a second demo run starts from a fresh database and an empty outbox
+    again = CliRunner().invoke(main, ["demo", "--dir", str(folder)], catch_exceptions=False)
+    assert again.exit_code == 0 and "新问题 4 个" in again.output
+    assert len((folder / "outbox" / "outbox.jsonl").read_text("utf-8").splitlines()) == 6
