@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable, Protocol
 
@@ -66,7 +67,14 @@ class Document:
     html: str | None = None
     url: str = ""
     title: str = ""
-    kind: str = "page"  # page | attachment | feed_item | draft
+    kind: str = "page"  # page | attachment | feed_item | wechat_article | weibo_post | draft
+
+    @functools.cached_property
+    def tokens(self) -> list[str]:
+        """The jieba tokens of ``text``, computed once and shared by every detector and the model."""
+        from classifier.tokenize import tokenize
+
+        return tokenize(self.text)
 
 
 @dataclass(frozen=True)

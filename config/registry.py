@@ -16,7 +16,7 @@ from classifier.codes import is_valid_uscc
 from config.exceptions import RegistryError
 
 OrgType = Literal["social_group", "foundation", "social_service"]
-ChannelKind = Literal["website", "feed", "wechat_article"]
+ChannelKind = Literal["website", "feed", "wechat_article", "weibo"]
 Role = Literal["legal_representative", "platform_manager", "other"]
 
 ORG_TYPE_LABELS = {"social_group": "社会团体", "foundation": "基金会", "social_service": "社会服务机构"}
@@ -51,6 +51,7 @@ class Channel(_Strict):
     url: str
     name: str | None = None
     obey_robots: bool | None = None
+    verify_tls: bool | None = None
     extra_hosts: list[str] = Field(default_factory=list)
 
     @field_validator("url")

@@ -32,6 +32,12 @@ class CrawlSettings(BaseModel):
     allow_private_networks: bool = Field(
         False, description="允许抓取解析到内网、回环或保留地址的主机（仅测试和演示时打开）"
     )
+    verify_tls: bool = Field(
+        True, description="校验 HTTPS 证书；关闭后证书有问题的网站照常扫描，并记录证书问题（可按渠道设置）"
+    )
+    unreachable_after: int = Field(2, ge=1, description="首页连续多少次扫描无法访问后报告“无法访问”（第一次失败只记录不通知）")
+    fetch_attachments: bool = Field(True, description="下载并分析网页链接的文档附件（PDF、Word、Excel、文本）")
+    max_attachment_bytes: int = Field(20_000_000, ge=1024, description="单个附件的最大字节数，超出的附件记录为过大、不分析")
     user_agent: str = Field(
         "orgwatch/0.1 (social-organisation compliance monitor)",
         description="抓取时使用的 User-Agent",

@@ -22,8 +22,10 @@ class ChannelJob:
     url: str
     obey_robots: bool = True
     extra_hosts: list[str] = field(default_factory=list)
-    #: url -> {"etag", "last_modified", "hash"} from the previous scan, for incremental fetching
-    known: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: url -> {"etag", "last_modified", "hash", "links": [...]} from the previous scan, for
+    #: incremental fetching (``links`` lets a 304 page's links still be followed)
+    known: dict[str, dict] = field(default_factory=dict)
+    verify_tls: bool = True
 
 
 @dataclass

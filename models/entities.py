@@ -65,6 +65,8 @@ class Channel(Base):
     last_scan_at: Mapped[dt.datetime | None]
     last_ok_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_pages: Mapped[int] = mapped_column(default=0)
+    last_truncated_reason: Mapped[str | None] = mapped_column(Text)
 
     org: Mapped[Organization] = relationship(back_populates="channels")
 
@@ -119,6 +121,11 @@ class Page(Base):
     truncated: Mapped[bool] = mapped_column(default=False)
     referer: Mapped[str | None] = mapped_column(String(2000))
     last_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+    #: the page's out-links, so an unchanged (304) page's links can still be followed
+    links: Mapped[list] = mapped_column(default=list)
+    readable: Mapped[bool] = mapped_column(default=True)
+    unreadable_reason: Mapped[str | None] = mapped_column(Text)
+    tls_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Snapshot(Base):
@@ -253,3 +260,20 @@ class Alert(Base):
     @property
     def transport(self) -> str:
         return self.message.transport
+
+
+class Feedback(Base):
+    """A reviewer's verdict on a finding's passage, kept as a labelled example for retraining."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("finding_id", "verdict"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    verdict: Mapped[str] = mapped_column(String(16))  # confirmed | false_positive
+    label: Mapped[str] = mapped_column(String(40))  # the model label this example teaches
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100), default="cli")
+    created_at: Mapped[dt.datetime]

@@ -22,6 +22,7 @@ PAGE_CATEGORIES = (
 PAGE_FIELDS = (
     "final_url", "kind", "status_code", "content_hash", "content_type", "encoding", "etag", "last_modified",
     "published_at", "published_source", "title", "main_text", "text", "size", "truncated", "referer",
+    "links", "readable", "unreadable_reason", "tls_error",
 )
 
 
@@ -106,15 +107,17 @@ def upsert_finding(session: Session, values: dict[str, Any], *, scan_id: int, no
 def resolve_missing(session: Session, *, org_id: str, url: str, keep: Iterable[str], now: dt.datetime,
                     categories: tuple[str, ...] = PAGE_CATEGORIES) -> list[int]:
     """Resolve the open page findings of ``url`` whose fingerprints are not in ``keep``."""
-    keep = set(keep)
-    rows = session.scalars(
-        select(Finding).where(
-            Finding.org_id == org_id, Finding.url == url, Finding.category.in_(categories),
-            Finding.status.in_(OPEN_STATUSES),
-        )
+    query = select(Finding).where(
+        Finding.org_id == org_id, Finding.url == url, Finding.category.in_(categories),
+        Finding.status.in_(OPEN_STATUSES),
     )
+    return _resolve_except(session, query, keep, now)
+
+
+def _resolve_except(session: Session, query, keep: Iterable[str], now: dt.datetime) -> list[int]:
+    keep = set(keep)
     resolved = []
-    for f in rows:
+    for f in session.scalars(query):
         if f.fingerprint not in keep:
             f.status, f.resolved_at = "resolved", now
             resolved.append(f.id)
@@ -151,3 +154,12 @@ def list_findings(session: Session, *, org_id: str | None = None, status: str | 
     if category:
         query = query.where(Finding.category == category)
     return list(session.scalars(query))
+
+
+def resolve_channel_findings(session: Session, *, channel_id: int, category: str, keep: Iterable[str],
+                             now: dt.datetime) -> list[int]:
+    """Resolve a channel's open findings of ``category`` (broken_link, unreachable) not in ``keep``."""
+    query = select(Finding).where(
+        Finding.channel_id == channel_id, Finding.category == category, Finding.status.in_(OPEN_STATUSES)
+    )
+    return _resolve_except(session, query, keep, now)

@@ -33,21 +33,22 @@ def active_channels(session: Session, org_ids: list[str] | None = None) -> list[
 
 
 def known_pages(session: Session, channel_id: int) -> dict[str, dict[str, str]]:
-    """url -> etag, last_modified and content hash of every page last seen on a channel."""
+    """url -> etag, last_modified, content hash and out-links of every page last seen on a channel."""
     rows = session.execute(
-        select(Page.url, Page.etag, Page.last_modified, Page.content_hash).where(Page.channel_id == channel_id)
+        select(Page.url, Page.etag, Page.last_modified, Page.content_hash, Page.links)
+        .where(Page.channel_id == channel_id, Page.status_code < 400)
     )
     return {
-        url: {k: v for k, v in (("etag", etag), ("last_modified", lm), ("hash", h)) if v}
-        for url, etag, lm, h in rows
+        url: {k: v for k, v in (("etag", etag), ("last_modified", lm), ("hash", h), ("links", links)) if v}
+        for url, etag, lm, h, links in rows
     }
 
 
 def record_channel_health(session: Session, channel_id: int, *, ok: bool, error: str | None,
-                          now: dt.datetime) -> Channel:
+                          now: dt.datetime, pages: int = 0, truncated_reason: str | None = None) -> Channel:
     """Count consecutive failed scans of a channel's home page; reset on success."""
     ch = session.get(Channel, channel_id)
-    ch.last_scan_at = now
+    ch.last_scan_at, ch.last_pages, ch.last_truncated_reason = now, pages, truncated_reason
     if ok:
         ch.consecutive_failures, ch.last_ok_at, ch.last_error = 0, now, None
     else:

@@ -62,6 +62,7 @@ def test_scan_finds_alerts_once_and_resolves_fixed_page(site, alert_sink, tmp_pa
     # a second scan of the unchanged site sends nothing and duplicates nothing
     second = run("scan", "--config", str(config))
     assert second.exit_code == 0, second.output
+    assert "（分析 0 个）" in second.output, "an unchanged site is not analysed again"
     assert len(alert_sink.received) == 2
     again = findings_json(config)
     assert [f["id"] for f in again] == [f["id"] for f in found]
