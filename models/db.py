@@ -22,23 +22,26 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def _sqlite_pragmas(busy_ms: int):
+    def apply(dbapi_conn, _record) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return apply
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and WAL mode."""
+def make_engine(url: str, busy_ms: int = SQLITE_BUSY_MS) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created, WAL mode and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": busy_ms / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -58,9 +61,10 @@ def redact(url: str) -> str:
 class Database:
     """One database: ``session()`` for units of work, ``migrate()`` to bring the schema up to date."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, busy_ms: int = SQLITE_BUSY_MS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.busy_ms = busy_ms
+        self.engine = make_engine(url, busy_ms)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -79,7 +83,7 @@ class Database:
                 log.info("migrating database %s", redact(self.url))
                 command.upgrade(_alembic_config(self.engine), "head")
         except OperationalError as exc:
-            raise _translate(exc, self.url) from exc
+            raise _translate(exc, self.url, self.busy_ms) from exc
         except SQLAlchemyError as exc:
             raise MigrationError(f"无法升级数据库 {redact(self.url)} 的结构：{exc}") from exc
 
@@ -92,7 +96,7 @@ class Database:
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            raise _translate(exc, self.url) from exc
+            raise _translate(exc, self.url, self.busy_ms) from exc
         except BaseException:
             session.rollback()
             raise
@@ -103,11 +107,11 @@ class Database:
         self.engine.dispose()
 
 
-def _translate(exc: OperationalError, url: str) -> StoreError:
+def _translate(exc: OperationalError, url: str, busy_ms: int) -> StoreError:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     if "locked" in text or "busy" in text:
         return DatabaseLockedError(
-            f"数据库 {redact(url)} 被另一个进程锁定超过 {SQLITE_BUSY_MS // 1000} 秒。"
+            f"数据库 {redact(url)} 被另一个进程锁定超过 {busy_ms / 1000:g} 秒，本次写入没有完成，已有数据不受影响。"
             "请等待正在运行的扫描结束后重试；多个进程同时写入时请改用 PostgreSQL（--db postgresql+psycopg://…）。"
         )
     return StoreError(f"无法访问数据库 {redact(url)}：{text}。请检查 --db 地址、文件权限和磁盘空间。")
