@@ -1,6 +1,7 @@
 """The one place detectors are registered, listed and run."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 from typing import Iterable
@@ -45,13 +46,28 @@ def _instances() -> list[Detector]:
 
 
 def analyze(doc: Document, ctx: OrgContext | None = None) -> list[Detection]:
-    """Run every registered detector over ``doc`` and return their detections in order."""
+    """Run every registered detector over ``doc`` and return their detections, located, in order."""
     ctx = ctx or OrgContext()
     found: list[Detection] = []
     for det in _instances():
         found.extend(det.detect(doc, ctx))
+    found = [_locate(doc, d) for d in found]
     found.sort(key=lambda d: (d.start, d.category, d.rule))
     return found
+
+
+def _locate(doc: Document, det: Detection) -> Detection:
+    """Add where the hit stands: its line in the text and, for HTML pages, a CSS selector."""
+    from classifier.evidence import line_of
+    from classifier.locate import selector_for
+
+    where = {"line": det.detail.get("line") or line_of(doc.text, det.start)}
+    needle = doc.text[det.start:det.end].strip()
+    if doc.html and len(needle) >= 2 and "selector" not in det.detail:
+        selector = selector_for(doc.html, needle)
+        if selector:
+            where["selector"] = selector
+    return dataclasses.replace(det, detail={**det.detail, **where})
 
 
 def iter_kinds() -> Iterable[tuple[str, str, str]]:
