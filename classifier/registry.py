@@ -51,14 +51,23 @@ def analyze(doc: Document, ctx: OrgContext | None = None) -> list[Detection]:
     found: list[Detection] = []
     for det in _instances():
         found.extend(det.detect(doc, ctx))
-    found = [_locate(doc, d) for d in found]
+    found = [_finish(doc, d) for d in _drop_redundant(found)]
     found.sort(key=lambda d: (d.start, d.category, d.rule))
     return found
 
 
-def _locate(doc: Document, det: Detection) -> Detection:
-    """Add where the hit stands: its line in the text and, for HTML pages, a CSS selector."""
-    from classifier.evidence import line_of
+def _drop_redundant(found: list[Detection]) -> list[Detection]:
+    """The shipped spam lexicon (pack ``default``) says nothing new where spam_injected fired:
+    keep one alert for one hacked page."""
+    if not any(d.category == "spam_injected" for d in found):
+        return found
+    return [d for d in found if not (d.category == "custom_lexicon" and d.rule == "default")]
+
+
+def _finish(doc: Document, det: Detection) -> Detection:
+    """Mask personal numbers anywhere in the evidence, and add where the hit stands: its line
+    in the text and, for HTML pages, a CSS selector."""
+    from classifier.evidence import line_of, mask_personal
     from classifier.locate import selector_for
 
     where = {"line": det.detail.get("line") or line_of(doc.text, det.start)}
@@ -67,7 +76,7 @@ def _locate(doc: Document, det: Detection) -> Detection:
         selector = selector_for(doc.html, needle)
         if selector:
             where["selector"] = selector
-    return dataclasses.replace(det, detail={**det.detail, **where})
+    return dataclasses.replace(det, evidence=mask_personal(det.evidence), detail={**det.detail, **where})
 
 
 def iter_kinds() -> Iterable[tuple[str, str, str]]:
