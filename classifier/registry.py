@@ -22,16 +22,21 @@ def register(cls: type) -> type:
     return cls
 
 
+_BUILTIN_LOADED: list[bool] = []
+
+
 def _load_builtin() -> None:
     import classifier.detectors as pkg
 
     for info in pkgutil.iter_modules(pkg.__path__):
         importlib.import_module(f"classifier.detectors.{info.name}")
+    _BUILTIN_LOADED.append(True)
 
 
 def all_detectors() -> dict[str, type]:
-    """Every registered detector class by name, built-in ones loaded on first call."""
-    if not _DETECTORS:
+    """Every registered detector class by name; the built-in modules are all imported on first
+    call, also when one of them was imported directly before (as ``configure`` calls do)."""
+    if not _BUILTIN_LOADED:
         _load_builtin()
     return dict(_DETECTORS)
 
@@ -40,7 +45,8 @@ _INSTANCES: list[Detector] = []
 
 
 def _instances() -> list[Detector]:
-    if not _INSTANCES:
+    if not _INSTANCES or len(_INSTANCES) != len(all_detectors()):
+        _INSTANCES.clear()
         _INSTANCES.extend(cls() for cls in all_detectors().values())
     return _INSTANCES
 
@@ -51,9 +57,36 @@ def analyze(doc: Document, ctx: OrgContext | None = None) -> list[Detection]:
     found: list[Detection] = []
     for det in _instances():
         found.extend(det.detect(doc, ctx))
+    if _MODEL["enabled"] and doc.text.strip():
+        found.extend(_model_findings(doc, ctx, found))
     found = [_finish(doc, d) for d in _drop_redundant(found)]
     found.sort(key=lambda d: (d.start, d.category, d.rule))
     return found
+
+
+_MODEL = {"enabled": False}
+FUNDRAISING_CATEGORIES = ("unqualified_fundraising", "fundraising_notice_incomplete")
+
+
+def configure_model(enabled: bool) -> None:
+    """Turn the text model on or off for this process (setting ``detect.model``)."""
+    _MODEL["enabled"] = enabled
+
+
+def _model_findings(doc: Document, ctx: OrgContext, found: list[Detection]) -> list[Detection]:
+    """What the model adds where no rule fired: illegal_fundraising and spam_injected findings,
+    and donation appeals in words no rule lists, judged like the rules' appeals."""
+    from classifier.fundraising import fundraising_detections
+    from classifier.fundraising.appeals import AppealSpan
+    from classifier.model import appeal_passages, default_scorer, model_detections
+
+    scorer = default_scorer()
+    extra = model_detections(doc, ctx, found, scorer)
+    if not any(d.category in FUNDRAISING_CATEGORIES for d in found):
+        spans = [AppealSpan(start=s, end=e, kind="model", text=t) for s, e, t, _ in appeal_passages(doc, scorer)]
+        extra += [dataclasses.replace(d, detail={**d.detail, "model": True})
+                  for d in fundraising_detections(doc, ctx, spans)]
+    return extra
 
 
 def _drop_redundant(found: list[Detection]) -> list[Detection]:

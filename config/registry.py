@@ -20,12 +20,20 @@ ChannelKind = Literal["website", "feed", "wechat_article", "weibo"]
 Role = Literal["legal_representative", "platform_manager", "other"]
 
 ORG_TYPE_LABELS = {"social_group": "社会团体", "foundation": "基金会", "social_service": "社会服务机构"}
-ROLE_LABELS = {"legal_representative": "法定代表人", "platform_manager": "平台管理员", "other": "其他联系人"}
+ROLE_LABELS = {"legal_representative": "法定代表人", "platform_manager": "平台管理员", "other": "其他联系人",
+               "supervisor": "业务主管单位"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_notify_urls(urls: list[str]) -> list[str]:
+    for url in urls:
+        if "://" not in url:
+            raise ValueError(f"通知地址应为 Apprise URL（如 mailto://、wecombot://、json://），收到 {url!r}")
+    return urls
 
 
 class Person(_Strict):
@@ -38,10 +46,26 @@ class Person(_Strict):
     @field_validator("notify")
     @classmethod
     def _urls_have_schema(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if "://" not in url:
-                raise ValueError(f"通知地址应为 Apprise URL（如 mailto://、wecombot://、json://），收到 {url!r}")
-        return urls
+        return _check_notify_urls(urls)
+
+
+class SupervisorContact(_Strict):
+    """Someone at a supervising unit who reads its daily digest."""
+
+    name: str = Field(min_length=1)
+    notify: list[str] = Field(default_factory=list)
+
+    @field_validator("notify")
+    @classmethod
+    def _urls_have_schema(cls, urls: list[str]) -> list[str]:
+        return _check_notify_urls(urls)
+
+
+class Supervisor(_Strict):
+    """A supervising unit (业务主管单位) and its contacts; organisations name it in ``supervisor``."""
+
+    name: str = Field(min_length=1)
+    people: list[SupervisorContact] = Field(default_factory=list)
 
 
 class Channel(_Strict):
@@ -107,6 +131,7 @@ class Registry(_Strict):
     """Every organisation in one YAML file, with unique ids."""
 
     organizations: list[Organization] = Field(default_factory=list)
+    supervisors: list[Supervisor] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Registry":
@@ -116,6 +141,27 @@ class Registry(_Strict):
                 raise ValueError(f"机构 id {org.id!r} 重复")
             seen.add(org.id)
         return self
+
+    @model_validator(mode="after")
+    def _supervisors_known(self) -> "Registry":
+        """Once ``supervisors`` is written, every organisation's supervisor must be listed in it."""
+        names = [s.name for s in self.supervisors]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"业务主管单位 {', '.join(duplicated)} 在 supervisors 中重复")
+        if not self.supervisors:
+            return self
+        missing = [o for o in self.organizations if o.supervisor and o.supervisor not in names]
+        if missing:
+            listed = "；".join(f"{o.name}（id: {o.id}）的 supervisor {o.supervisor!r}" for o in missing)
+            raise ValueError(
+                f"{listed} 不在 supervisors 中；已列出的单位：{', '.join(names)}。"
+                "请核对名称，或把该单位加入 supervisors（不需要汇总的单位可以不写 people）"
+            )
+        return self
+
+    def supervisor(self, name: str) -> Supervisor | None:
+        return next((s for s in self.supervisors if s.name == name), None)
 
     def get(self, org_id: str) -> Organization:
         for org in self.organizations:
@@ -132,6 +178,12 @@ def _describe(loc: tuple, raw: dict) -> str:
         who = f"第 {loc[1] + 1} 个机构"
         if org.get("name") or org.get("id"):
             who += f" {org.get('name', '')}（id: {org.get('id', '?')}）"
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[2:]).lstrip(".")
+        return f"{who}的字段 {field or '(整体)'}"
+    if len(loc) >= 2 and loc[0] == "supervisors" and isinstance(loc[1], int):
+        units = raw.get("supervisors") or []
+        unit = units[loc[1]] if loc[1] < len(units) and isinstance(units[loc[1]], dict) else {}
+        who = f"第 {loc[1] + 1} 个业务主管单位" + (f" {unit['name']}" if unit.get("name") else "")
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[2:]).lstrip(".")
         return f"{who}的字段 {field or '(整体)'}"
     return "字段 " + (".".join(str(p) for p in loc) or "(顶层)")

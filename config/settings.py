@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.exceptions import SettingsError
@@ -44,20 +44,166 @@ class CrawlSettings(BaseModel):
     )
 
 
-class AlertSettings(BaseModel):
-    """Who is told what, and how hard delivery is retried."""
+RouteRole = Literal["platform_manager", "legal_representative", "other", "supervisor"]
+SeverityName = Literal["high", "medium", "low"]
 
-    high_to_legal_representative: bool = Field(True, description="高风险问题同时通知法定代表人")
+
+class AlertRoute(BaseModel):
+    """One routing rule: findings matching every filter go to every role listed.
+
+    ``all`` (the default) matches anything; ``supervisor`` means the organisation's
+    supervising unit, which receives these findings in its daily digest.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    categories: list[str] | Literal["all"] = Field("all", description="问题类别，如 [pii_id, secret_mark]，或 all")
+    severities: list[SeverityName] | Literal["all"] = Field("all", description="风险等级 high/medium/low，或 all")
+    orgs: list[str] | Literal["all"] = Field("all", description="机构 id，或 all")
+    roles: list[RouteRole] = Field(min_length=1, description="接收角色")
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str] | str) -> list[str] | str:
+        if value == "all":
+            return value
+        from classifier.base import CATEGORIES
+
+        unknown = [c for c in value if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"未知的问题类别 {', '.join(unknown)}；可用的类别：{', '.join(CATEGORIES)}")
+        return value
+
+
+class AlertSettings(BaseModel):
+    """Who is told what, in which words, and how hard delivery is retried."""
+
+    routes: list[AlertRoute] | None = Field(
+        None, description="通知规则（按类别、风险等级、机构决定通知哪些角色）；不写时使用默认规则"
+    )
+    high_to_legal_representative: bool = Field(
+        True, description="默认规则中高风险问题同时通知法定代表人（写了 routes 时不起作用）"
+    )
+    remind_after_days: int = Field(
+        0, ge=0, description="高风险问题通知后多少天仍未处理（未确认）时提醒法定代表人一次；0 表示不提醒"
+    )
+    operators: list[str] = Field(
+        default_factory=list, description="运维人员的 Apprise 地址：orgwatch 自身运行出问题时通知他们"
+    )
+    operator_failing_hours: int = Field(
+        24, ge=1, description="一条通知创建后多少小时仍未送达时通知运维人员（每条消息一次）"
+    )
+    secrets_file: Path | None = Field(
+        None, description="密钥文件（YAML 映射 名称: 值），供通知地址中的 ${名称} 取值；同名环境变量优先"
+    )
+    template_dir: Path | None = Field(
+        None, description="自定义消息模板目录：与内置模板同名的文件替换内置模板"
+    )
+    max_items: int = Field(20, ge=1, description="一条消息最多列出的问题数；其余的只写数量")
+    size_limits: dict[str, int] = Field(
+        default_factory=dict, description="按通道覆盖消息大小上限（字节），如 {wecombot: 4096}"
+    )
+    findings_link: str | None = Field(
+        None, description="查看全部问题的链接，{org} 替换为机构 id；消息放不下全部问题时附在末尾"
+    )
+    attach_csv: bool = Field(True, description="电子邮件附带本消息全部问题的 CSV 清单")
     max_attempts: int = Field(20, ge=1, description="一条通知最多投递的次数，超过后保留为失败状态等待人工处理")
     retry_after_minutes: int = Field(
         5, ge=0, description="投递失败后至少间隔多少分钟再重试（每次失败间隔加倍，最长一天）"
     )
     timeout: float = Field(15.0, gt=0, description="单次投递的超时秒数")
 
+    @field_validator("operators")
+    @classmethod
+    def _operator_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if "://" not in url:
+                raise ValueError(f"运维通知地址应为 Apprise URL（如 mailto://、wecombot://），收到 {url!r}")
+        return urls
+
+    @model_validator(mode="after")
+    def _routes_or_shortcut(self) -> "AlertSettings":
+        if self.routes is not None and "high_to_legal_representative" in self.model_fields_set:
+            raise ValueError("routes 和 high_to_legal_representative 只能写一个：写了 routes 时请在规则中直接列出法定代表人")
+        return self
+
+    def effective_routes(self) -> list[AlertRoute]:
+        """The routes in force: ``routes`` as written, or the defaults.
+
+        Defaults: every finding to the platform manager; high severity also to the legal
+        representative (unless ``high_to_legal_representative`` is off) and, in the daily
+        digest, to the supervising unit.
+        """
+        if self.routes is not None:
+            return list(self.routes)
+        routes = [AlertRoute(roles=["platform_manager"])]
+        if self.high_to_legal_representative:
+            routes.append(AlertRoute(severities=["high"], roles=["legal_representative"]))
+        routes.append(AlertRoute(severities=["high"], roles=["supervisor"]))
+        return routes
+
+
+class ReportSettings(BaseModel):
+    """The weekly report: where it is written and who receives it (``orgwatch report --send``)."""
+
+    recipients: list[str] = Field(
+        default_factory=list,
+        description="登记管理机关接收周报的 Apprise 地址（可多个，可用 ${变量名} 引用密钥）；邮件附 PDF",
+    )
+    out_dir: Path | None = Field(
+        None, description="周报文件的输出目录；默认是数据目录下的 reports/，相对路径以数据目录为基准"
+    )
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipient_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if "://" not in url:
+                raise ValueError(f"周报接收地址应为 Apprise URL（如 mailto://），收到 {url!r}")
+        return urls
+
+
+class HealthSettings(BaseModel):
+    """Disclosure checks and channel health, run after each scan (docs/disclosure.md)."""
+
+    disclosure_checks: bool = Field(True, description="扫描后检查各机构应公开事项是否已在网站、附件或公众号公开")
+    channel_checks: bool = Field(True, description="扫描后检查网站和公众号是否长期未更新、栏目是否为空、首页是否被篡改")
+    disclosure_pack: Path | None = Field(
+        None, description="信息公开检查包 YAML 文件；默认使用内置的 config/disclosure/default.yaml"
+    )
+    require_own_site_disclosure: bool = Field(
+        True, description="法律允许在“慈善中国”平台公开的事项，是否仍要求慈善组织在本单位网站或公众号公开"
+    )
+    public_account_days: int = Field(14, ge=1, description="公众号（订阅源、微博）最新一篇发布超过多少天视为长期未更新")
+    website_days: int = Field(90, ge=1, description="网站最新一条带日期的内容超过多少天视为长期未更新")
+    news_column_days: int = Field(90, ge=1, description="新闻、动态类栏目最新一条超过多少天视为长期未更新")
+    notice_column_days: int = Field(180, ge=1, description="通知、公告、公示、政策类栏目最新一条超过多少天视为长期未更新")
+    defacement_similarity: float = Field(
+        0.2, gt=0, lt=1, description="首页文字与近期正常版本的相似度（字符片段 Jaccard）低于此值视为大部分被替换"
+    )
+    defacement_min_new_links: int = Field(
+        3, ge=1, description="首页新出现的外部链接至少有多少个、且占全部链接一半以上时视为被篡改"
+    )
+    baseline_scans: int = Field(3, ge=1, description="首页基线保留最近多少次正常扫描的版本")
+
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "orgwatch"
+
+
+class DetectSettings(BaseModel):
+    """What the content detectors use beyond their built-in rules."""
+
+    model: bool = Field(
+        False,
+        description="使用文本分类模型补充规则未发现的问题（非法集资、垃圾内容、募捐信息）。默认关闭：在真实网页上误报过多，见 docs/model-card.md",
+    )
+
+    lexicons: list[Path] = Field(
+        default_factory=list,
+        description="本地词库文件（YAML）列表，在内置的赌博、色情垃圾词库之外使用；格式见 docs/rules.md 的 custom_lexicon",
+    )
 
 
 class Settings(BaseSettings):
@@ -71,7 +217,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="数据库地址；默认是数据目录中的 SQLite 文件 orgwatch.db")
     registry: Path | None = Field(None, description="机构名册 YAML 文件路径（相对于设置文件所在目录）")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    detect: DetectSettings = Field(default_factory=DetectSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @property
     def db_url(self) -> str:
@@ -126,6 +275,9 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
         for key in ("registry", "data_dir"):
             if file_values.get(key):
                 file_values[key] = (path.parent / Path(file_values[key]).expanduser()).resolve()
+        detect = file_values.get("detect")
+        if isinstance(detect, dict) and isinstance(detect.get("lexicons"), list):
+            detect["lexicons"] = [(path.parent / Path(p).expanduser()).resolve() for p in detect["lexicons"]]
     values = {**file_values, **{k: v for k, v in overrides.items() if v is not None}}
     try:
         return Settings(**values)

@@ -27,10 +27,11 @@ _LABELLED = re.compile(
 )
 #: A bare Chinese date: "2026年11月25日".
 _CHINESE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-#: Dates in URLs: /2026/11/25/, /2026-11-3/, t20261125_123.html (common on gov-style CMSs).
+#: Dates in URLs: /2026/11/25/, /2026-11-3/, t20261125_123.html (common on gov-style CMSs),
+#: /2026/1125.html and /2026/1125/abc.html (year folder, then month and day).
 _IN_URL = re.compile(
     r"(?<!\d)((?:19|20)\d{2})[-/_](\d{1,2})[-/_](\d{1,2})(?!\d)"
-    r"|(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?<!\d)((?:19|20)\d{2})/?(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"
 )
 _WECHAT_CT = re.compile(r"""\bvar\s+ct\s*=\s*["']?(\d{9,11})["']?""")
 
@@ -114,3 +115,42 @@ def _first_valid(pattern: re.Pattern[str], text: str) -> str | None:
 def _plausible(day: dt.date) -> bool:
     today = dt.datetime.now(CHINA_TZ).date()
     return EARLIEST_YEAR <= day.year and day <= today + dt.timedelta(days=1)
+
+
+#: Weibo's ``created_at``: "Sat Nov 28 10:00:00 +0800 2026".
+_WEIBO_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+_WEIBO_RELATIVE = re.compile(r"^(?:(\d+)\s*(秒|分钟|小时)前|刚刚|今天.*|昨天.*)$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_ANY_YMD = re.compile(_YMD)
+
+
+def weibo_date(created_at: str | None, now: dt.datetime | None = None) -> str | None:
+    """The date of a Weibo post from its ``created_at``: the API's "Sat Nov 28 10:00:00 +0800
+    2026", an ISO date, or the mobile site's "11-28", "3小时前", "刚刚", "昨天 10:00"."""
+    value = (created_at or "").strip()
+    if not value:
+        return None
+    now = now or dt.datetime.now(CHINA_TZ)
+    try:
+        return _checked(dt.datetime.strptime(value, _WEIBO_FORMAT).astimezone(CHINA_TZ).date())
+    except ValueError:
+        pass
+    found = _first_valid(_ANY_YMD, value)
+    if found:
+        return found
+    if match := _WEIBO_RELATIVE.match(value):
+        if value.startswith("昨天"):
+            return (now - dt.timedelta(days=1)).date().isoformat()
+        amount, unit = int(match.group(1) or 0), match.group(2) or "秒"
+        seconds = amount * {"秒": 1, "分钟": 60, "小时": 3600}[unit]
+        return (now - dt.timedelta(seconds=seconds)).date().isoformat()
+    if match := _MONTH_DAY.match(value):
+        try:
+            return _checked(dt.date(now.year, int(match.group(1)), int(match.group(2))))
+        except ValueError:
+            return None
+    return None
+
+
+def _checked(day: dt.date) -> str | None:
+    return day.isoformat() if _plausible(day) else None

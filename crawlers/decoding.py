@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 MAX_BAD_SHARE = 0.01
 #: Bytes handed to charset-normalizer; enough for a confident guess, cheap on large pages.
 DETECT_BYTES = 64 * 1024
+#: Detector guesses that, for sites in mainland China, are nearly always GBK misread: when the
+#: body is valid GB18030 it is read as that instead.
+UNLIKELY_GUESSES = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr", "shift_jis", "cp932", "euc_jp", "iso2022_jp"})
 #: What ``surrogateescape`` turns each undecodable byte into.
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
@@ -91,7 +94,18 @@ def detect_encoding(body: bytes) -> str | None:
     best = charset_normalizer.from_bytes(sample).best()
     if best is None:
         return None
-    return _usable(best.encoding)
+    guess = _usable(best.encoding)
+    if guess in UNLIKELY_GUESSES and _decodes(sample, "gb18030"):
+        return "gb18030"  # short Chinese texts in GBK are often taken for Korean or Japanese
+    return guess
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        sample.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample) - 3  # a character cut at the end of the sample
+    return True
 
 
 def _usable(label: str | None) -> str | None:

@@ -14,9 +14,9 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from w3lib.url import canonicalize_url
 
 from crawlers import dates
+from crawlers.urls import canonical
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,8 @@ def out_links(tree: HtmlElement, base_url: str) -> list[str]:
 
 
 def absolute_link(href: str | None, base_url: str) -> str | None:
-    """``href`` made absolute against ``base_url`` and canonicalised; None for anything
+    """``href`` made absolute against ``base_url`` and canonicalised (:func:`crawlers.urls.canonical`:
+    session ids and default ports dropped); None for anything
     that is not a fetchable http(s) address (``mailto:``, ``javascript:``, ``#top`` ...)."""
     if not href:
         return None
@@ -167,7 +168,7 @@ def absolute_link(href: str | None, base_url: str) -> str | None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
-        return canonicalize_url(url, keep_fragments=False)
+        return canonical(url)
     except ValueError:
         return None
 

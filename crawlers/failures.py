@@ -1,6 +1,7 @@
 """Say why a fetch failed: a FetchError reason and a Chinese message a platform manager can act on.
 
-Reasons: dns | connection | tls | timeout | http | blocked_robots | private_network | too_large | other.
+Reasons: dns | connection | tls | timeout | http | redirect | blocked_robots | private_network |
+too_large | other.
 """
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ from twisted.python.failure import Failure
 
 from crawlers.exceptions import RequestRefused
 
-try:  # pyOpenSSL comes with Scrapy; guarded so classification never fails to import
+try:  # pyOpenSSL and service_identity come with Scrapy; guarded so classification never fails to import
     from OpenSSL.SSL import Error as OpenSSLError
+    from service_identity.exceptions import CertificateError, VerificationError
+    _TLS_ERRORS: tuple[type[BaseException], ...] = (OpenSSLError, VerificationError, CertificateError)
 except ImportError:  # pragma: no cover
-    OpenSSLError = ()  # type: ignore[assignment,misc]
+    _TLS_ERRORS = ()
 
 HTTP_PHRASES = {
     400: "请求无效",
@@ -54,7 +57,8 @@ _CONNECTION = (
 )
 #: Words in an exception's type name, then phrases in its message, that mean TLS went wrong.
 _TLS_TYPE_WORDS = ("ssl", "tls")
-_TLS_PHRASES = ("ssl routines", "certificate verify", "handshake failure", "wrong version number")
+_TLS_PHRASES = ("ssl routines", "certificate verify", "handshake failure", "wrong version number",
+                "verificationerror", "certificateerror")
 
 
 def http_error(status: int) -> tuple[str, str]:
@@ -70,24 +74,25 @@ def http_error(status: int) -> tuple[str, str]:
 
 def classify_failure(
     failure: Failure | BaseException, url: str, *, timeout: float | None = None,
-    max_page_bytes: int | None = None,
+    max_page_bytes: int | None = None, redirects: list[str] | None = None, what: str = "页面",
 ) -> tuple[str, str]:
-    """``(reason, message)`` for a failed request to ``url``."""
+    """``(reason, message)`` for a failed request to ``url``.
+
+    ``max_page_bytes`` is the size limit the request had, ``redirects`` the URLs it was
+    redirected through (Scrapy's ``redirect_urls``), ``what`` names the thing fetched
+    ("页面" or "附件") in the message.
+    """
     exc = failure.value if isinstance(failure, Failure) else failure
     host = urlsplit(url).hostname or url
     chain = list(_causes(exc))
     if isinstance(exc, RequestRefused):
         return exc.reason, exc.message
     if isinstance(exc, IgnoreRequest):
-        if "robots.txt" in str(exc):
-            return "blocked_robots", "网站的 robots.txt 不允许抓取此页面，已按设置跳过。"
-        if "redirect" in str(exc):
-            return "other", "重定向次数超过上限，页面可能存在重定向循环。"
-        return "other", f"请求被跳过：{exc}"
+        return _ignored(exc, what, max_page_bytes, redirects)
     if isinstance(exc, DownloadCancelledError) and "max size" in str(exc):
         limit = f"{max_page_bytes} 字节" if max_page_bytes else "上限"
-        return "too_large", f"页面超过单页大小上限（{limit}），未下载。"
-    if any(isinstance(e, OpenSSLError) for e in chain) or _mentions_tls(chain):
+        return "too_large", f"{what}超过大小上限（{limit}），未下载。"
+    if is_tls_failure(exc):
         return "tls", f"与 {host} 建立 HTTPS 安全连接失败（证书或加密协议问题），访问者可能看到安全警告或无法打开。"
     if any(isinstance(e, _TIMEOUTS) for e in chain):
         within = f"在 {timeout:g} 秒内" if timeout else "在规定时间内"
@@ -97,6 +102,29 @@ def classify_failure(
     if any(isinstance(e, _CONNECTION) for e in chain):
         return "connection", f"无法连接到 {host} 或连接中断，网站可能已关闭或暂时无法访问。"
     return "other", f"抓取失败：{type(exc).__name__}: {exc}"
+
+
+def _ignored(exc: IgnoreRequest, what: str, max_page_bytes: int | None,
+             redirects: list[str] | None) -> tuple[str, str]:
+    text = str(exc)
+    if "robots.txt" in text:
+        return "blocked_robots", "网站的 robots.txt 不允许抓取此页面，已按设置跳过。"
+    if "redirect" in text:
+        chain = list(redirects or [])
+        if len(set(chain)) < len(chain):
+            loop = " → ".join(dict.fromkeys(chain))
+            return "redirect", f"{what}的重定向形成循环（{loop} → …），访问者的浏览器会报“重定向次数过多”而无法打开。"
+        return "redirect", f"{what}的重定向次数超过上限（{len(chain)} 次），访问者可能无法打开。"
+    if "DOWNLOAD_MAXSIZE" in text and "decompress" in text:
+        limit = f"{max_page_bytes} 字节" if max_page_bytes else "上限"
+        return "too_large", f"{what}解压后超过大小上限（{limit}），疑似压缩炸弹，未读取。"
+    return "other", f"请求被跳过：{exc}"
+
+
+def is_tls_failure(exc: BaseException) -> bool:
+    """True when ``exc`` (or anything it wraps) is an HTTPS handshake or certificate failure."""
+    chain = list(_causes(exc))
+    return any(isinstance(e, _TLS_ERRORS) for e in chain) or _mentions_tls(chain)
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -18,13 +18,16 @@ class ChannelJob:
 
     key: str
     org_id: str
-    kind: str  # website | feed | wechat_article
+    kind: str  # website | feed | wechat_article | weibo
     url: str
     obey_robots: bool = True
     extra_hosts: list[str] = field(default_factory=list)
-    #: url -> {"etag", "last_modified", "hash", "links": [...]} from the previous scan, for
-    #: incremental fetching (``links`` lets a 304 page's links still be followed)
+    #: url -> {"etag", "last_modified", "hash", "links": [...], "kind"} from the previous scan,
+    #: for incremental fetching (``links`` lets a 304 page's links still be followed; ``kind``
+    #: "attachment" lets a document behind a page-like URL be asked for conditionally)
     known: dict[str, dict] = field(default_factory=dict)
+    #: check HTTPS certificates (a bad one is a FetchError ``tls``); off: read the site anyway
+    #: and say what is wrong with its certificate in ``PageItem.tls_error``
     verify_tls: bool = True
 
 
@@ -55,7 +58,11 @@ class _Event:
 
 @dataclass
 class PageItem(_Event):
-    """A fetched document (web page, feed item, public-account article or attachment)."""
+    """A fetched document (web page, feed item, public-account article, Weibo post or attachment).
+
+    An ``unchanged`` item (a 304, or the same hash as last time) carries its links but no text:
+    it is not analysed again. An attachment's text is the document's; ``html`` is None.
+    """
 
     type: ClassVar[str] = "page"
     channel: str
@@ -63,7 +70,7 @@ class PageItem(_Event):
     final_url: str
     status: int
     fetched_at: str  # ISO 8601, UTC
-    kind: str = "page"  # page | feed_item | wechat_article | attachment
+    kind: str = "page"  # page | feed_item | wechat_article | weibo_post | attachment
     content_type: str = ""
     encoding: str = ""
     title: str = ""
@@ -82,6 +89,10 @@ class PageItem(_Event):
     etag: str | None = None
     last_modified: str | None = None
     links: list[str] = field(default_factory=list)
+    readable: bool = True  # False: an attachment whose text could not be read (see unreadable_reason)
+    unreadable_reason: str = ""  # why not, in Chinese (encrypted PDF, scanned PDF, old .doc ...)
+    first_page_text: str = ""  # an attachment's first page / first sheet (markings at the top)
+    tls_error: str = ""  # the certificate problem of a page read with verify_tls off ("" when none)
 
 
 @dataclass
@@ -91,7 +102,8 @@ class FetchError(_Event):
     type: ClassVar[str] = "error"
     channel: str
     url: str
-    reason: str  # dns | connection | tls | timeout | http | blocked_robots | private_network | too_large | other
+    #: dns | connection | tls | timeout | http | redirect | blocked_robots | private_network | too_large | other
+    reason: str
     message: str
     status: int | None = None
     referer: str | None = None
@@ -108,7 +120,9 @@ class ChannelDone(_Event):
     errors: int = 0
     bytes: int = 0
     truncated: bool = False
-    truncated_reason: str = ""
+    truncated_reason: str = ""  # why, in Chinese: each reason, joined by "；"
+    #: the same as codes: max_pages | max_bytes | crawl_trap | a Scrapy close reason (shutdown ...)
+    truncated_by: list[str] = field(default_factory=list)
 
 
 EVENT_TYPES: dict[str, type] = {cls.type: cls for cls in (PageItem, FetchError, ChannelDone)}

@@ -66,6 +66,8 @@ def crawl(job: CrawlJob, settings: dict[str, Any], events_fd: int) -> int:
             unknown_channel(channel, events_fd)
             continue
         crawler = process.create_crawler(spider_cls)
+        # Each channel is its own crawler, so certificate checking can differ per channel.
+        crawler.settings.set("DOWNLOAD_VERIFY_CERTIFICATES", channel.verify_tls, priority="cmdline")
         crawlers.append((channel, crawler))
         deferred = process.crawl(crawler, channel=channel, spool_dir=job.spool_dir)
         deferred.addErrback(_record_failure, channel.key, failed)

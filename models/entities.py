@@ -191,11 +191,17 @@ class OutboxMessage(Base):
 
     ``target`` is the Apprise URL as written in the registry (``${VAR}`` placeholders are
     expanded only at delivery, so secrets are not stored). ``uid`` is shown in the message
-    so a duplicate after a crash can be recognised.
+    so a duplicate after a crash can be recognised. ``dedupe_key`` (unique when set) makes a
+    digest go once per unit, day and address. ``finding_ids`` lists the findings the message
+    covers, for the e-mail attachment and the counts.
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        # a unique index, not a constraint: SQLite adds it without rebuilding a table other tables point to
+        Index("ix_outbox_dedupe_key", "dedupe_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(40), unique=True)
@@ -204,36 +210,40 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     target: Mapped[str] = mapped_column(Text)
     transport: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(20), default="findings")
+    kind: Mapped[str] = mapped_column(String(20), default="findings")  # findings|reminder|digest|operator
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     body_format: Mapped[str] = mapped_column(String(10), default="markdown")
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     next_attempt_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+    dedupe_key: Mapped[str | None] = mapped_column(String(100))
+    finding_ids: Mapped[list] = mapped_column(default=list)
 
     alerts: Mapped[list[Alert]] = relationship(back_populates="message")
 
 
 class Alert(Base):
-    """That one finding was (or is to be) told to one recipient address, once per occurrence.
+    """That one finding was (or is to be) told to one recipient address, once per occurrence and kind.
 
+    ``kind`` is ``findings`` for the first-time alert and ``reminder`` for the one reminder.
     The unique constraint is what makes "never a second alert for the same finding" hold,
     also with concurrent writers. Delivery state lives on the outbox message it rides in.
     """
 
     __tablename__ = "alert"
-    __table_args__ = (UniqueConstraint("finding_id", "person_id", "target", "occurrence"),)
+    __table_args__ = (UniqueConstraint("finding_id", "person_id", "target", "occurrence", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     target: Mapped[str] = mapped_column(Text)
     occurrence: Mapped[int] = mapped_column(default=1)
+    kind: Mapped[str] = mapped_column(String(20), default="findings")
     message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
     created_at: Mapped[dt.datetime]
 
@@ -262,6 +272,40 @@ class Alert(Base):
         return self.message.transport
 
 
+class DigestEntry(Base):
+    """One finding (occurrence) owed to a supervising unit's daily digest.
+
+    ``day`` is the day it was queued; ``digest_day`` the digest that listed it (``None``:
+    not yet). Unique per unit, finding and occurrence, so a finding enters a unit's digest once.
+    """
+
+    __tablename__ = "digest_entry"
+    __table_args__ = (UniqueConstraint("unit", "finding_id", "occurrence"), Index("ix_digest_unit_day", "unit", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200))
+    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
+    occurrence: Mapped[int] = mapped_column(default=1)
+    day: Mapped[dt.date]
+    digest_day: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime]
+
+    finding: Mapped[Finding] = relationship()
+
+
+class OperatorNotice(Base):
+    """One problem of orgwatch itself told to the operators, once: the unique ``key`` names it
+    (``channel:<id>:<streak>``, ``scan:<id>``, ``outbox:<id>``)."""
+
+    __tablename__ = "operator_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
 class Feedback(Base):
     """A reviewer's verdict on a finding's passage, kept as a labelled example for retraining."""
 
@@ -277,3 +321,67 @@ class Feedback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(100), default="cli")
     created_at: Mapped[dt.datetime]
+
+
+class HomeBaseline(Base):
+    """One clean version of a website's home page (text and out-links), kept to recognise
+    defacement; the last few per channel are kept, never one from a scan that looked defaced."""
+
+    __tablename__ = "home_baseline"
+    __table_args__ = (Index("ix_home_baseline_channel_taken", "channel_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"))
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+    taken_at: Mapped[dt.datetime]
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list] = mapped_column(default=list)
+
+
+class DisclosureCheck(Base):
+    """The latest outcome of one disclosure item for one organisation, with the document that
+    satisfied it (``page_id``/``url``; for a link that was not downloaded only ``url``)."""
+
+    __tablename__ = "disclosure_check"
+    __table_args__ = (UniqueConstraint("org_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id"))
+    item: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(Text, default="")
+    #: present | missing | outdated | not_applicable | not_due | unverified
+    status: Mapped[str] = mapped_column(String(20))
+    covered_year: Mapped[int | None]
+    due_on: Mapped[dt.date | None]
+    due_label: Mapped[str] = mapped_column(Text, default="")
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(default=dict)
+    checked_at: Mapped[dt.datetime]
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+
+
+class ChannelCheck(Base):
+    """The latest health of one channel: its newest dated publication, its columns, the verdict.
+
+    ``state`` is ok | stale | no_dates | failed | not_scanned | not_checked; ``columns`` lists
+    ``{url, name, kind, items, newest_on, newest_url, state, threshold_days}``.
+    """
+
+    __tablename__ = "channel_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    newest_on: Mapped[dt.date | None]
+    newest_url: Mapped[str | None] = mapped_column(String(2000))
+    newest_title: Mapped[str] = mapped_column(Text, default="")
+    threshold_days: Mapped[int | None]
+    columns: Mapped[list] = mapped_column(default=list)
+    defaced: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[dt.datetime]
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))

@@ -35,13 +35,15 @@ def active_channels(session: Session, org_ids: list[str] | None = None) -> list[
 def known_pages(session: Session, channel_id: int) -> dict[str, dict[str, str]]:
     """url -> etag, last_modified, content hash and out-links of every page last seen on a channel."""
     rows = session.execute(
-        select(Page.url, Page.etag, Page.last_modified, Page.content_hash, Page.links)
+        select(Page.url, Page.etag, Page.last_modified, Page.content_hash, Page.links, Page.kind)
         .where(Page.channel_id == channel_id, Page.status_code < 400)
     )
-    return {
-        url: {k: v for k, v in (("etag", etag), ("last_modified", lm), ("hash", h), ("links", links)) if v}
-        for url, etag, lm, h, links in rows
-    }
+    known = {}
+    for url, etag, lm, h, links, kind in rows:
+        entry = {k: v for k, v in (("etag", etag), ("last_modified", lm), ("hash", h), ("kind", kind)) if v}
+        entry["links"] = list(links or [])
+        known[url] = entry
+    return known
 
 
 def record_channel_health(session: Session, channel_id: int, *, ok: bool, error: str | None,

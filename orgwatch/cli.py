@@ -132,17 +132,25 @@ def _findings_table(records: list[dict]) -> None:
 
 @main.group()
 def alerts() -> None:
-    """查看和重试通知投递。"""
+    """查看、测试和重试通知；发送每日汇总和催办提醒。"""
+
+
+def _message_record(m) -> dict:
+    record = output.message_record(m, redact(m.target))
+    record["kind"] = m.kind
+    record["findings"] = len(m.finding_ids or []) or len(m.alerts)
+    return record
 
 
 @alerts.command("list")
-@click.option("--status", type=click.Choice(["pending", "sent", "failed"]), help="按投递状态筛选。")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), help="按投递状态筛选。")
+@click.option("--kind", type=click.Choice(["findings", "reminder", "digest", "operator"]), help="按消息类型筛选。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @common_options
-def alerts_list(rt: Runtime, status: str | None, fmt: str) -> None:
+def alerts_list(rt: Runtime, status: str | None, kind: str | None, fmt: str) -> None:
     """列出通知消息及其投递状态（通知地址中的密钥已隐藏）。"""
     with rt.db.session() as s:
-        records = [output.message_record(m, redact(m.target)) for m in outbox.list_messages(s, status=status)]
+        records = [_message_record(m) for m in outbox.list_messages(s, status=status, kind=kind)]
     if fmt == "json":
         click.echo(output.to_json(records))
         return
@@ -150,28 +158,133 @@ def alerts_list(rt: Runtime, status: str | None, fmt: str) -> None:
         console.print("没有通知消息。")
         return
     table = Table()
-    for col in ("编号", "机构", "接收人", "地址", "问题数", "状态", "尝试", "最近错误"):
+    for col in ("编号", "类型", "机构", "接收人", "地址", "问题数", "状态", "尝试", "最近错误"):
         table.add_column(col, overflow="fold")
     for r in records:
-        table.add_row(str(r["id"]), r["org"] or "", r["recipient"], r["target"], str(r["findings"]),
-                      r["status"], str(r["attempts"]), r["last_error"] or "")
-    console.print(table)
+        table.add_row(str(r["id"]), KIND_LABELS.get(r["kind"], r["kind"]), r["org"] or "", r["recipient"],
+                      r["target"], str(r["findings"]), r["status"], str(r["attempts"]), r["last_error"] or "")
+    console.print(table, markup=False)
+
+
+KIND_LABELS = {"findings": "新问题", "reminder": "催办", "digest": "每日汇总", "operator": "运行告警"}
+
+
+def _report_delivery(result) -> None:
+    console.print(f"已送达 {result.sent} 条，失败 {result.failed} 条。")
+    for line in result.errors:
+        err_console.print(line, style="red", highlight=False, markup=False)
+    if result.failed:
+        err_console.print("失败的消息仍保留在待发送队列中，下次扫描或再次运行 orgwatch alerts retry 时会重试。")
+        sys.exit(1)
 
 
 @alerts.command("retry")
 @common_options
 def alerts_retry(rt: Runtime) -> None:
-    """立即重试所有未送达的通知（不等待退避时间）。"""
+    """立即重试所有未送达的通知（不等待退避时间）。
+
+    进程在“已发出”和“已记录”之间被终止的消息也会再发一次：收件人会看到消息编号相同的两条，可忽略第二条。
+    """
     from orgwatch.alerting import deliver_outbox, queue_alerts
 
     queue_alerts(rt)
-    result = deliver_outbox(rt, manual=True)
-    console.print(f"已送达 {result.sent} 条，失败 {result.failed} 条。")
-    for line in result.errors:
-        err_console.print(f"[red]{line}[/]", highlight=False)
-    if result.failed:
-        err_console.print("失败的消息仍保留在待发送队列中，下次扫描或再次运行 orgwatch alerts retry 时会重试。")
+    _report_delivery(deliver_outbox(rt, manual=True))
+
+
+@alerts.command("digest")
+@click.option("--date", "day", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="汇总哪一天（默认是 --as-of 那天，即今天）。")
+@click.option("--no-deliver", is_flag=True, help="只放入待发送队列，不立即投递。")
+@common_options
+def alerts_digest(rt: Runtime, day: dt.date | None, no_deliver: bool) -> None:
+    """给每个业务主管单位发送当天的每日汇总（每个单位每天一条；没有新问题不发）。
+
+    建议每天最后一次扫描之后运行一次。汇总列出该单位所主管机构当天新发现、按通知规则应告知
+    业务主管单位的问题（默认是高风险问题）；当天汇总发出后才发现的问题列入次日汇总。
+    """
+    from orgwatch.alerting import deliver_outbox, queue_digest
+
+    result = queue_digest(rt, day)
+    console.print(f"{result.day} 的每日汇总：{result.units} 个业务主管单位，{result.findings} 个问题，"
+                  f"放入待发送队列 {result.messages} 条。", highlight=False)
+    for unit in result.already_sent:
+        console.print(f"{unit} 的 {result.day} 汇总已经发过，新问题将列入下一次汇总。", highlight=False)
+    for warning in result.warnings:
+        err_console.print(f"注意：{warning}", style="yellow", highlight=False, markup=False)
+    if not no_deliver:
+        _report_delivery(deliver_outbox(rt))
+
+
+@alerts.command("remind")
+@click.option("--no-deliver", is_flag=True, help="只放入待发送队列，不立即投递。")
+@common_options
+def alerts_remind(rt: Runtime, no_deliver: bool) -> None:
+    """提醒法定代表人：通知后超过 alerts.remind_after_days 天仍未处理的高风险问题（每个问题只提醒一次）。
+
+    每次扫描结束时也会自动检查；用 --as-of 可以指定“今天”。
+    """
+    from orgwatch.alerting import deliver_outbox, queue_reminders
+
+    if not rt.settings.alerts.remind_after_days:
+        console.print("没有启用催办提醒：请在设置中填写 alerts.remind_after_days（天数）。")
+        return
+    console.print(f"放入待发送队列的催办提醒 {queue_reminders(rt)} 条。")
+    if not no_deliver:
+        _report_delivery(deliver_outbox(rt))
+
+
+@alerts.command("test")
+@click.option("--person", metavar="NAME", help="名册中的人名（机构人员或业务主管单位联系人）。")
+@click.option("--org", "org_id", metavar="ID", help="只找这个机构的人。")
+@click.option("--operators", is_flag=True, help="测试设置 alerts.operators 中的运维地址。")
+@common_options
+def alerts_test(rt: Runtime, person: str | None, org_id: str | None, operators: bool) -> None:
+    """立即向一个人的每个通知地址发送一条测试消息，并逐个报告是否成功（密钥已隐藏）。"""
+    from orgwatch.alerting import addresses_of, send_test_messages
+
+    if operators:
+        addresses = [("运维人员", "orgwatch 运维", url) for url in rt.settings.alerts.operators]
+        if not addresses:
+            raise click.UsageError("设置中没有 alerts.operators。")
+    elif person:
+        addresses = addresses_of(rt, person, org_id)
+    else:
+        raise click.UsageError("请用 --person NAME 指定一个人，或用 --operators 测试运维地址。")
+    outcomes = send_test_messages(rt, addresses)
+    for o in outcomes:
+        if o.ok:
+            console.print(f"[green]成功[/] {o.who} {o.target}", highlight=False)
+        else:
+            console.print(f"[red]失败[/] {o.who} {o.target}：", highlight=False, end="")
+            console.print(o.error, highlight=False, markup=False)
+    if not all(o.ok for o in outcomes):
         sys.exit(1)
+
+
+def _all_or(value: list[str] | str) -> str:
+    return "全部" if value == "all" else ", ".join(value)
+
+
+@alerts.command("routes")
+@common_options
+def alerts_routes(rt: Runtime) -> None:
+    """显示生效的通知规则，以及每个机构按规则会通知到的人。"""
+    from config.registry import ROLE_LABELS
+
+    settings = rt.settings.alerts
+    table = Table(title="通知规则" + ("（默认）" if settings.routes is None else ""))
+    for col in ("序号", "类别", "风险等级", "机构", "通知"):
+        table.add_column(col, overflow="fold")
+    for n, r in enumerate(settings.effective_routes(), 1):
+        table.add_row(str(n), _all_or(r.categories), _all_or(r.severities), _all_or(r.orgs),
+                      "、".join(ROLE_LABELS.get(x, x) for x in r.roles))
+    console.print(table, markup=False)
+    for org in rt.registry.organizations:
+        people = "；".join(f"{ROLE_LABELS.get(p.role, p.role)} {p.name}（{len(p.notify)} 个地址）" for p in org.people)
+        unit = rt.registry.supervisor(org.supervisor) if org.supervisor else None
+        contacts = f"；业务主管单位 {org.supervisor}（每日汇总，{len(unit.people) if unit else 0} 个联系人）" \
+            if org.supervisor else ""
+        console.print(f"{org.name}（{org.id}）：{people or '名册中没有人员'}{contacts}", highlight=False, markup=False)
 
 
 @main.command()
@@ -198,6 +311,14 @@ def detectors() -> None:
     for name, kind, doc in iter_kinds():
         console.print(f"[bold]{name}[/]（类别 {kind}）：{doc}", highlight=False)
 
+
+from orgwatch.reportcmd import check, report  # noqa: E402 - the commands import this module's helpers
+main.add_command(report)
+main.add_command(check)
+from orgwatch.statuscmd import status  # noqa: E402 - uses common_options from this module
+main.add_command(status)
+from orgwatch.modelcmd import model  # noqa: E402 - uses common_options from this module
+main.add_command(model)
 
 if __name__ == "__main__":
     main()

@@ -1,11 +1,14 @@
 """Local servers for the demo and the tests: static sample sites and an alert receiver, on 127.0.0.1 only."""
 from __future__ import annotations
 
+import email.policy
 import functools
 import json
 import threading
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import yaml
 
@@ -61,18 +64,29 @@ class SiteServer:
 
 
 class AlertReceiver:
-    """A local stand-in for a chat webhook: records what Apprise's ``json://`` posts.
+    """A local stand-in for a chat webhook: records what Apprise's ``json://`` and ``form://`` post
+    (and the ``X-Orgwatch-Message-Id`` header as ``message_id``).
 
     Each message is appended to ``outbox.jsonl`` and, readable, to ``outbox.md`` in ``folder``.
-    Set ``fail_with`` to an HTTP status to play a notifier that is down.
+    Set ``fail_with`` to an HTTP status to play a notifier that is down, and ``fail_times`` to
+    fail only that many requests before recovering (``failures`` counts the refused ones).
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.received: list[dict] = []
         self.fail_with: int | None = None
+        self.fail_times: int | None = None
+        self.failures = 0
         self._lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
+
+    def _should_fail(self) -> bool:
+        with self._lock:
+            if not self.fail_with or (self.fail_times is not None and self.failures >= self.fail_times):
+                return False
+            self.failures += 1
+            return True
 
     def start(self) -> "AlertReceiver":
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -84,11 +98,12 @@ class AlertReceiver:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server naming
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if receiver.fail_with:
+                if receiver._should_fail():
                     self.send_response(receiver.fail_with)
                     self.end_headers()
                     return
-                receiver._record(self.path, body)
+                receiver._record(self.path, body, self.headers.get("Content-Type") or "",
+                                 self.headers.get("X-Orgwatch-Message-Id"))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -104,12 +119,14 @@ class AlertReceiver:
     def url(self, path: str = "orgwatch") -> str:
         return f"json://127.0.0.1:{self.port}/{path}"
 
-    def _record(self, path: str, body: bytes) -> None:
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            payload = {"raw": body.decode("utf-8", "replace")}
+    def form_url(self, path: str = "orgwatch") -> str:
+        return f"form://127.0.0.1:{self.port}/{path}"
+
+    def _record(self, path: str, body: bytes, content_type: str = "", message_id: str | None = None) -> None:
+        payload = _parse_body(body, content_type)
         entry = {"path": path, **payload} if isinstance(payload, dict) else {"path": path, "payload": payload}
+        if message_id:
+            entry["message_id"] = message_id
         with self._lock:
             self.received.append(entry)
             with (self.folder / "outbox.jsonl").open("a", encoding="utf-8") as fh:
@@ -121,3 +138,18 @@ class AlertReceiver:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+
+
+def _parse_body(body: bytes, content_type: str) -> object:
+    """JSON, url-encoded or multipart form bodies as a dict (form fields as strings)."""
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+    if content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+        return {part.get_param("name", header="content-disposition"): part.get_content()
+                for part in message.iter_parts() if not part.get_filename()}
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {"raw": body.decode("utf-8", "replace")}

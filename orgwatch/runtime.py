@@ -23,6 +23,13 @@ class Runtime:
     settings: Settings
     as_of: dt.date = field(default_factory=dt.date.today)
 
+    def __post_init__(self) -> None:
+        from classifier.detectors import lexicon
+        from classifier.registry import configure_model
+
+        lexicon.configure(self.settings.detect.lexicons)
+        configure_model(self.settings.detect.model)
+
     def now(self) -> dt.datetime:
         real = dt.datetime.now(dt.timezone.utc)
         if self.as_of == real.date():

@@ -13,7 +13,9 @@ from crawlers.runner import run_crawl
 from models import scans
 from models.entities import Channel
 from models.sync import sync_registry
-from orgwatch.alerting import deliver_outbox, queue_alerts
+from classifier.exceptions import ClassifierError
+from orgwatch.alerting import deliver_outbox, notify_operators_after_scan, queue_alerts
+from orgwatch.disclosure import evaluate_after_scan
 from orgwatch.runtime import Runtime
 from orgwatch.scan_events import OrgProgress, ScanEvents, ScanSummary, org_context
 
@@ -43,8 +45,8 @@ def run_scan(rt: Runtime, org_ids: list[str] | None = None,
     try:
         for event in run_crawl(job, log_path=rt.data_dir / "logs" / f"crawl-{scan_id}.log"):
             events.handle(event)
-    except Exception as exc:
-        summary.status, summary.error = "failed", str(exc)
+    except BaseException as exc:
+        summary.status, summary.error = "failed", str(exc) or type(exc).__name__
         raise
     finally:
         shutil.rmtree(spool, ignore_errors=True)
@@ -63,13 +65,22 @@ def _channel_job(s: Session, ch: Channel, org: Organization, rt: Runtime) -> Cha
 
 
 def _finish(rt: Runtime, summary: ScanSummary, org_ids: list[str], deliver: bool) -> None:
-    """Queue the alerts owed, deliver the outbox, and close the scan record, whatever happened before."""
+    """Check disclosures and channel health, queue the alerts owed, deliver the outbox, tell the
+    operators about failures, and close the scan record, whatever happened before."""
+    if summary.status == "completed":
+        try:
+            new, resolved = evaluate_after_scan(rt, summary.scan_id, org_ids)
+            summary.findings_new += new
+            summary.findings_resolved += resolved
+        except ClassifierError as exc:
+            summary.status, summary.error = "failed", f"信息公开和渠道检查未完成：{exc}"
     queued = queue_alerts(rt, org_ids, scan_id=summary.scan_id)
     summary.messages_queued, summary.warnings = queued.messages, queued.warnings
     if deliver:
         result = deliver_outbox(rt)
         summary.messages_sent, summary.messages_failed = result.sent, result.failed
         summary.delivery_errors = result.errors
+    notify_operators_after_scan(rt, summary)
     with rt.db.session() as s:
         scans.finish_scan(
             s, summary.scan_id, now=rt.now(), status=summary.status, error=summary.error,

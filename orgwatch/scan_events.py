@@ -18,7 +18,7 @@ from orgwatch.runtime import Runtime
 log = logging.getLogger(__name__)
 GONE_STATUSES = (404, 410)
 #: fetch failures of an in-site link that make it a broken link (not robots, guard or size refusals)
-BROKEN_REASONS = ("dns", "connection", "timeout", "tls")
+BROKEN_REASONS = ("dns", "connection", "timeout", "tls", "redirect")
 REASON_LABELS = {"dns": "域名无法解析", "connection": "无法连接", "timeout": "响应超时", "tls": "HTTPS 证书错误",
                  "http": "返回错误状态"}
 
@@ -216,7 +216,7 @@ class ScanEvents:
             if state.home_error is None:
                 resolved += store.resolve_channel_findings(s, channel_id=channel_id, category="unreachable",
                                                            keep=keep, now=now)
-                if not done.truncated:
+                if not done.truncated or list(getattr(done, "truncated_by", [])) == ["crawl_trap"]:
                     resolved += store.resolve_channel_findings(s, channel_id=channel_id, category="broken_link",
                                                                keep=state.broken, now=now)
         return self._count(outcomes, resolved)

@@ -2,13 +2,10 @@
 and failures into :class:`~crawlers.items.PageItem` / :class:`~crawlers.items.FetchError` events."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,69 +14,37 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
 
 from crawlers.decoding import decode_body
 from crawlers.extract import extract_page, extract_wechat, looks_like_wechat, out_links, parse_html
 from crawlers.failures import classify_failure, http_error
 from crawlers.items import ChannelDone, ChannelJob, FetchError, PageItem
+from crawlers.responses import header, is_html, is_partial, now_iso, spool_body
+from crawlers.tls import TLS_ERROR_META
+from crawlers.urls import canonical
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-#: Response flags Scrapy sets when a body ended early (DOWNLOAD_FAIL_ON_DATALOSS is off).
-PARTIAL_FLAGS = frozenset({"dataloss", "partial"})
+# Re-exported for the spiders and older imports.
+__all__ = ["ChannelTally", "OrgwatchSpider", "canonical", "header", "is_html", "now_iso", "spool_body"]
+
+#: request.meta keys the spiders use; ATTACHMENT marks a document (its links are never needed).
+URL, REFERER, DEPTH, ATTACHMENT = "orgwatch_url", "orgwatch_referer", "orgwatch_depth", "orgwatch_attachment"
 
 
 @dataclass
 class ChannelTally:
     """A channel's counters: ``requests`` and ``bytes`` are its budgets (max_pages, max_bytes);
-    ``pages`` and ``errors`` count the events handed off (kept by the CountEvents pipeline)."""
+    ``pages`` and ``errors`` count the events handed off (kept by the CountEvents pipeline);
+    ``truncated`` lists why the crawl stopped short (Chinese, for ChannelDone) and
+    ``limits_hit`` the same as codes, in order."""
 
     requests: int = 0
     bytes: int = 0
     pages: int = 0
     errors: int = 0
-    truncated_reason: str = ""
-
-
-def canonical(url: str) -> str:
-    """The form of ``url`` used in events and for de-duplication (fragment dropped)."""
-    try:
-        return canonicalize_url(url.strip(), keep_fragments=False)
-    except ValueError:
-        return url.strip()
-
-
-def now_iso() -> str:
-    """The current time, ISO 8601 in UTC."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def spool_body(spool_dir: Path, body: bytes, sha256: str) -> str:
-    """Write ``body`` to ``spool_dir/<sha256>.bin`` unless it is already there; return the path."""
-    path = spool_dir / f"{sha256}.bin"
-    if not path.exists():
-        spool_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=spool_dir, prefix=".spool-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        os.replace(tmp, path)
-    return str(path)
-
-
-def is_html(content_type: str, body: bytes) -> bool:
-    """True for an HTML document (by Content-Type, or by sniffing when there is none)."""
-    if content_type:
-        return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
-    head = body[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
-
-
-def header(response: Response, name: str) -> str | None:
-    """A response header as text (None when absent)."""
-    value = response.headers.get(name)
-    return value.decode("latin-1").strip() if value else None
+    truncated: list[str] = field(default_factory=list)
+    limits_hit: list[str] = field(default_factory=list)
 
 
 class OrgwatchSpider(scrapy.Spider):
@@ -131,18 +96,21 @@ class OrgwatchSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """A request for ``url`` within the channel's budget, conditional when the previous
         scan knew the page; None if already requested or over budget (then ``truncated``)."""
-        if url in self._requested or self.tally.truncated_reason == "max_bytes":
+        if url in self._requested or "max_bytes" in self.tally.limits_hit:
             return None
         if self.tally.requests >= self.max_pages:
             self.mark_truncated("max_pages")
             return None
-        request_meta = {"depth": depth, "orgwatch_url": url, "orgwatch_referer": referer, **(meta or {})}
+        request_meta = {DEPTH: depth, URL: url, REFERER: referer, **(meta or {})}
         if not self.channel.obey_robots:
             request_meta["dont_obey_robotstxt"] = True
         try:
+            # dont_filter: the spider de-duplicates itself; Scrapy's filter would silently drop
+            # a redirect back to a URL already seen, hiding redirect loops.
             request = scrapy.Request(
                 url, callback=callback, errback=errback or self.on_error,
-                headers=self.conditional_headers(url, depth), meta=request_meta,
+                headers=self.conditional_headers(url, depth, leaf=bool(request_meta.get(ATTACHMENT))),
+                meta=request_meta, dont_filter=True,
             )
         except ValueError:
             logger.debug("Skipping unusable URL %r", url)
@@ -154,15 +122,18 @@ class OrgwatchSpider(scrapy.Spider):
     def was_requested(self, url: str) -> bool:
         return url in self._requested
 
-    def conditional_headers(self, url: str, depth: int) -> dict[str, str]:
+    def conditional_headers(self, url: str, depth: int, *, leaf: bool = False) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from what the previous scan saw at ``url``.
 
-        Not sent for a page whose links the crawl needs unless the previous body is still in
-        the spool: a 304 has no body, and the pages behind it would go unvisited. Such a page
-        is fetched in full and reported ``unchanged`` when its hash is the same.
+        A 304 has no body, so for a page whose links the crawl needs they are sent only when
+        the previous scan's links are known (``known[url]["links"]``) or its body is still in
+        the spool folder; otherwise the page is fetched in full and reported ``unchanged``
+        when its hash is the same. A ``leaf`` (a document, or a URL whose previous answer was
+        one: ``known[url]["kind"] == "attachment"``) is always asked conditionally.
         """
         known = self.known.get(url) or {}
-        if self.follows_links(depth) and not self.spooled(known.get("hash")):
+        leaf = leaf or known.get("kind") == "attachment"
+        if not leaf and self.follows_links(depth) and "links" not in known and not self.spooled(known.get("hash")):
             return {}
         headers = {}
         if known.get("etag"):
@@ -192,19 +163,35 @@ class OrgwatchSpider(scrapy.Spider):
             self.mark_truncated("max_bytes")
             raise CloseSpider("max_bytes")
 
-    def mark_truncated(self, reason: str) -> None:
-        if not self.tally.truncated_reason:
-            logger.info("Channel %s stops early: %s reached", self.channel_key, reason)
-            self.tally.truncated_reason = reason
+    def mark_truncated(self, limit: str) -> None:
+        """Record that the crawl stopped short because of ``limit`` (once per limit)."""
+        if limit in self.tally.limits_hit:
+            return
+        logger.info("Channel %s stops early: %s reached", self.channel_key, limit)
+        self.tally.limits_hit.append(limit)
+        if limit == "max_pages":
+            message = f"已达到页面数上限（max_pages = {self.max_pages}），离首页较远的页面未抓取"
+        elif limit == "max_bytes":
+            message = f"已达到下载量上限（max_bytes = {self.max_bytes} 字节），其余页面未抓取"
+        else:
+            message = f"抓取提前结束（{limit}）"
+        self.tally.truncated.append(message)
+
+    def truncation_notes(self) -> dict[str, str]:
+        """Further reasons the crawl is incomplete, code -> Chinese (the website spider adds
+        ``crawl_trap``)."""
+        return {}
 
     def done_event(self, reason: str = "finished") -> ChannelDone:
         """The channel's ChannelDone; a close for any reason but finishing counts as truncated."""
         if reason not in ("finished", "max_bytes"):
             self.mark_truncated(reason)
         t = self.tally
+        notes = self.truncation_notes()
+        reasons = t.truncated + list(notes.values())
         return ChannelDone(
             channel=self.channel_key, pages=t.pages, errors=t.errors, bytes=t.bytes,
-            truncated=bool(t.truncated_reason), truncated_reason=t.truncated_reason,
+            truncated=bool(reasons), truncated_reason="；".join(reasons), truncated_by=t.limits_hit + list(notes),
         )
 
     # -- events -----------------------------------------------------------------------------
@@ -218,7 +205,7 @@ class OrgwatchSpider(scrapy.Spider):
             return self.unchanged_page(response, kind=kind)
         content_type = header(response, "Content-Type") or ""
         if not is_html(content_type, response.body):
-            url = response.meta.get("orgwatch_url", response.url)
+            url = response.meta.get(URL, response.url)
             logger.debug("Not a page: %s (%s)", response.url, content_type)
             if url == self.home_url:
                 return self.error_event(url, "other", f"该地址不是网页（{content_type or '未知类型'}），无法分析。")
@@ -227,55 +214,72 @@ class OrgwatchSpider(scrapy.Spider):
 
     def build_page(self, response: Response, *, kind: str) -> PageItem:
         """A PageItem from an HTML response; feed items that are WeChat articles become
-        ``wechat_article`` pages read by their structure."""
+        ``wechat_article`` pages read by their structure. A body identical to the previous
+        scan's gives an ``unchanged`` page with its links but without text (not re-read)."""
         body = response.body
+        sha = hashlib.sha256(body).hexdigest()
         content_type = header(response, "Content-Type") or ""
         html, encoding = decode_body(body, content_type)
+        if self.known_hash(response) == sha:
+            tree = parse_html(html)
+            return self.page_item(response, kind=kind, sha=sha, unchanged=True, content_type=content_type,
+                                  encoding=encoding, links=out_links(tree, response.url) if tree is not None else [])
         if kind == "wechat_article" or (kind == "feed_item" and looks_like_wechat(html, response.url)):
             kind, extracted = "wechat_article", extract_wechat(html, response.url)
         else:
             extracted = extract_page(html, response.url)
-        sha = hashlib.sha256(body).hexdigest()
-        url = response.meta.get("orgwatch_url", response.url)
-        known_hash = (self.known.get(url) or {}).get("hash")
-        return PageItem(
-            channel=self.channel_key, url=url, final_url=response.url, status=response.status,
-            fetched_at=now_iso(), kind=kind, content_type=content_type, encoding=encoding,
+        return self.page_item(
+            response, kind=kind, sha=sha, content_type=content_type, encoding=encoding,
             title=extracted.title, text=extracted.text, main_text=extracted.main_text, html=html,
-            size=len(body), content_hash=sha, published_at=extracted.published_at,
-            published_source=extracted.published_source, depth=response.meta.get("depth", 0),
-            referer=response.meta.get("orgwatch_referer"), raw_path=spool_body(self.spool_dir, body, sha),
-            truncated=bool(PARTIAL_FLAGS & set(response.flags)), unchanged=bool(known_hash) and known_hash == sha,
-            etag=header(response, "ETag"), last_modified=header(response, "Last-Modified"), links=extracted.links,
+            published_at=extracted.published_at, published_source=extracted.published_source,
+            links=extracted.links,
         )
 
+    def page_item(self, response: Response, *, kind: str, sha: str, **fields: Any) -> PageItem:
+        """A PageItem for ``response`` (spooled under ``sha``) with ``fields`` filled in."""
+        body = response.body
+        truncated = bool(fields.pop("truncated", False)) or is_partial(response)
+        return PageItem(
+            channel=self.channel_key, url=response.meta.get(URL, response.url), final_url=response.url,
+            status=response.status, fetched_at=now_iso(), kind=kind, size=len(body), content_hash=sha,
+            depth=response.meta.get(DEPTH, 0), referer=response.meta.get(REFERER),
+            raw_path=spool_body(self.spool_dir, body, sha), truncated=truncated,
+            etag=header(response, "ETag"), last_modified=header(response, "Last-Modified"),
+            tls_error=response.meta.get(TLS_ERROR_META, ""), **fields,
+        )
+
+    def known_hash(self, response: Response) -> str | None:
+        return (self.known.get(response.meta.get(URL, response.url)) or {}).get("hash")
+
     def unchanged_page(self, response: Response, *, kind: str) -> PageItem:
-        """A 304 answer: no body, so no text; links come from the previous scan's spooled body
-        when it is still in the spool folder, so the crawl can go on past an unchanged page."""
-        url = response.meta.get("orgwatch_url", response.url)
+        """A 304 answer: no body, so no text. Its links are the previous scan's
+        (``known[url]["links"]``), or else read from the previous body when it is still in the
+        spool folder, so the crawl can go on past an unchanged page."""
+        url = response.meta.get(URL, response.url)
         known = self.known.get(url) or {}
+        kind = known.get("kind") or kind  # e.g. a download.jsp link that answered with a document
         sha = known.get("hash", "")
-        links: list[str] = []
+        links: list[str] = list(known.get("links") or [])
         raw_path, size = None, 0
         spooled = self.spooled(sha)
         if spooled is not None:
-            body = spooled.read_bytes()
-            raw_path, size = str(spooled), len(body)
-            tree = parse_html(decode_body(body, None)[0])
-            links = out_links(tree, response.url) if tree is not None else []
+            raw_path, size = str(spooled), spooled.stat().st_size
+            if "links" not in known:
+                tree = parse_html(decode_body(spooled.read_bytes(), None)[0])
+                links = out_links(tree, response.url) if tree is not None else []
         return PageItem(
             channel=self.channel_key, url=url, final_url=response.url, status=304, fetched_at=now_iso(),
-            kind=kind, size=size, content_hash=sha, depth=response.meta.get("depth", 0),
-            referer=response.meta.get("orgwatch_referer"), raw_path=raw_path, unchanged=True,
+            kind=kind, size=size, content_hash=sha, depth=response.meta.get(DEPTH, 0),
+            referer=response.meta.get(REFERER), raw_path=raw_path, unchanged=True,
             etag=header(response, "ETag") or known.get("etag"),
             last_modified=header(response, "Last-Modified") or known.get("last_modified"), links=links,
+            tls_error=response.meta.get(TLS_ERROR_META, ""),
         )
 
     def status_error(self, response: Response) -> FetchError:
         reason, message = http_error(response.status)
-        url = response.meta.get("orgwatch_url", response.url)
-        return self.error_event(url, reason, message, status=response.status,
-                                referer=response.meta.get("orgwatch_referer"))
+        url = response.meta.get(URL, response.url)
+        return self.error_event(url, reason, message, status=response.status, referer=response.meta.get(REFERER))
 
     def error_event(self, url: str, reason: str, message: str, *, status: int | None = None,
                     referer: str | None = None) -> FetchError:
@@ -287,6 +291,11 @@ class OrgwatchSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
         """Errback: a FetchError saying why the request failed."""
         request = failure.request  # type: ignore[attr-defined]
-        url = request.meta.get("orgwatch_url", request.url)
-        reason, message = classify_failure(failure, url, timeout=self.timeout, max_page_bytes=self.max_page_bytes)
-        yield self.error_event(url, reason, message, referer=request.meta.get("orgwatch_referer"))
+        url = request.meta.get(URL, request.url)
+        reason, message = classify_failure(
+            failure, url, timeout=self.timeout,
+            max_page_bytes=request.meta.get("download_maxsize", self.max_page_bytes),
+            redirects=[*request.meta.get("redirect_urls", []), request.url],
+            what="附件" if request.meta.get(ATTACHMENT) else "页面",
+        )
+        yield self.error_event(url, reason, message, referer=request.meta.get(REFERER))

@@ -16,7 +16,8 @@ from twisted.python.failure import Failure
 from crawlers.dates import struct_time_date
 from crawlers.extract import absolute_link, out_links, parse_html, visible_text
 from crawlers.items import PageItem
-from crawlers.spiders.base import OrgwatchSpider, header, now_iso, spool_body
+from crawlers.responses import header, now_iso, spool_body
+from crawlers.spiders.base import OrgwatchSpider
 
 logger = logging.getLogger(__name__)
 

@@ -1,120 +1,80 @@
-"""The website spider: an organisation's site, from its home page outwards through in-site links."""
+"""The website spider: an organisation's site, from its home page and sitemaps outwards through
+in-site links, with the documents it links to."""
 from __future__ import annotations
 
-import ipaddress
+import datetime as dt
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterator
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import tldextract
+import scrapy
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
 
-from crawlers.items import PageItem
-from crawlers.spiders.base import OrgwatchSpider
+from crawlers import dates
+from crawlers.documents import ExtractedDocument, attachment_name, extract_document, is_document_response
+from crawlers.items import FetchError, PageItem
+from crawlers.responses import header
+from crawlers.sitemaps import MAX_SITEMAP_FILES, read_sitemap, sitemaps_in_robots
+from crawlers.spiders.base import ATTACHMENT, DEPTH, REFERER, URL, OrgwatchSpider
+from crawlers.traps import TrapDetector
+from crawlers.urls import (
+    NOT_PAGES,
+    SiteScope,
+    canonical,
+    home_folder,
+    is_document_link,
+    is_page_link,
+    registrable_domain,
+    site_root,
+)
 
 logger = logging.getLogger(__name__)
 
-#: Linked files recorded as links but not downloaded (documents, archives, media, assets).
-NOT_PAGES = frozenset(
-    "pdf doc docx xls xlsx ppt pptx wps et dps odt ods odp rtf txt csv zip rar 7z gz tgz bz2 xz "
-    "tar jpg jpeg png gif bmp webp svg ico tif tiff psd mp3 wav wma aac flac ogg mp4 m4v avi mov wmv "
-    "flv mkv webm swf exe msi apk ipa dmg iso bin css js json xml rss atom woff woff2 ttf eot".split()
-)
-DEFAULT_PORTS = {"http": 80, "https": 443}
+# Re-exported: these lived here before crawlers.urls existed.
+__all__ = ["NOT_PAGES", "SiteScope", "WebsiteSpider", "is_page_link", "registrable_domain"]
 
-
-@lru_cache(maxsize=1)
-def _tld_extractor() -> tldextract.TLDExtract:
-    # Offline: the public-suffix list bundled with tldextract, never a download or a cache write.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def registrable_domain(host: str) -> str:
-    """``www.example.org.cn`` -> ``example.org.cn``; the host itself when it has no public suffix."""
-    return _tld_extractor()(host).top_domain_under_public_suffix or host
-
-
-def is_page_link(url: str) -> bool:
-    """False for links to attachments and assets (by file extension)."""
-    path = urlsplit(url).path
-    extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return extension not in NOT_PAGES
-
-
-class SiteScope:
-    """Which URLs belong to a site: same host and port for IP-address sites, the same
-    registrable domain (any subdomain, either scheme) otherwise, plus ``extra_hosts``
-    (a name also covers its subdomains; an IP may carry a port)."""
-
-    def __init__(self, home_url: str, extra_hosts: list[str] | tuple[str, ...] = ()) -> None:
-        self.netlocs: set[str] = set()
-        self.domains: set[str] = set()
-        self.extra_names: set[str] = set()
-        self.add(home_url)
-        for extra in extra_hosts:
-            extra = extra.strip().lower().rstrip(".")
-            if _ip_netloc(f"http://{extra}"):
-                self.netlocs.add(_ip_netloc(f"http://{extra}") or extra)
-            elif extra:
-                self.extra_names.add(extra)
-
-    def add(self, url: str) -> None:
-        """Count ``url``'s site as in scope (e.g. where the home page redirected to)."""
-        netloc = _ip_netloc(url)
-        if netloc:
-            self.netlocs.add(netloc)
-        elif host := urlsplit(url).hostname:
-            self.domains.add(registrable_domain(host))
-
-    def __contains__(self, url: object) -> bool:
-        if not isinstance(url, str):
-            return False
-        netloc = _ip_netloc(url)
-        if netloc:
-            return netloc in self.netlocs
-        host = urlsplit(url).hostname
-        if not host:
-            return False
-        if any(host == name or host.endswith("." + name) for name in self.extra_names):
-            return True
-        return registrable_domain(host) in self.domains
-
-
-def _ip_netloc(url: str) -> str | None:
-    """``host:port`` (default port filled in) when the URL's host is an IP address."""
-    parts = urlsplit(url)
-    try:
-        ipaddress.ip_address(parts.hostname or "")
-        port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
-    except ValueError:
-        return None
-    return f"{parts.hostname}:{port}"
+#: request.meta key: the sitemap was named in robots.txt or a sitemap index (so its failure is reported).
+LISTED = "orgwatch_listed"
 
 
 class WebsiteSpider(OrgwatchSpider):
     """Reads an organisation's website.
 
-    Starts at the channel URL and follows links that stay on the site: the same registrable
-    domain (``www.x.org.cn`` and ``news.x.org.cn`` are one site), the same host and port for
-    sites addressed by IP, and the channel's ``extra_hosts``. If the home page redirects to
-    another domain, that domain joins the site. Each HTML page becomes a PageItem (kind
-    ``page``) with its visible text, main text, links and publication date; HTTP errors and
-    failures become FetchErrors (``is_home`` for the channel URL).
+    Starts at the channel URL and at the site's sitemaps (``/sitemap.xml`` and the sitemaps
+    named in ``robots.txt``, sitemap indexes and gzipped sitemaps included; only URLs in the
+    home page's folder are taken from them), and follows links that stay on the site: the
+    same registrable domain (``www.x.org.cn`` and ``news.x.org.cn`` are one site), the same
+    host and port for sites addressed by IP, and the channel's ``extra_hosts``. If the home
+    page redirects to another domain, that domain joins the site. Each HTML page becomes a
+    PageItem (kind ``page``) with its visible text, main text, links and publication date;
+    each linked document (.pdf, .docx, .xlsx, .txt; .doc, .xls, .wps and .et are reported as
+    not readable) becomes a PageItem of kind ``attachment`` with the document's text and the
+    linking page as ``referer``. HTTP errors and failures become FetchErrors (``referer`` is
+    the linking page, ``is_home`` for the channel URL); a URL robots.txt forbids is a
+    FetchError ``blocked_robots``.
 
     Arguments: ``channel`` (ChannelJob), ``spool_dir``.
 
-    Limits: ``max_depth`` link hops from the home page; ``max_pages`` requests and
-    ``max_bytes`` downloaded per channel (the crawl is breadth-first, so a cut-short crawl has
-    read the pages nearest the home page; ChannelDone says ``truncated``); ``max_page_bytes``
-    per response. Attachments (PDF, Office, archives, images, media) are recorded in
+    Limits: ``max_depth`` link hops from the home page (sitemap URLs count as one hop;
+    documents linked from the deepest pages are still read); ``max_pages`` requests
+    (attachments included, robots.txt and sitemap files not) and ``max_bytes`` downloaded per
+    channel (the crawl is breadth-first, so a cut-short crawl has read the pages nearest the
+    home page); ``max_page_bytes`` per page and ``max_attachment_bytes`` per document (larger
+    ones are FetchError ``too_large``); at most 20 sitemap files. Links into crawl traps
+    (endless calendars, repeating path segments, ever-growing query strings, see
+    :mod:`crawlers.traps`) are not followed. Whenever a limit or a trap cut the crawl short,
+    ChannelDone says ``truncated`` and why. Archives, images and media are recorded in
     ``links`` but not downloaded. robots.txt is obeyed unless the channel opts out.
-    Incremental: a page known from the previous scan whose body is the same gives a PageItem
-    with ``unchanged=True``. Pages at the depth limit are asked for conditionally
-    (If-None-Match / If-Modified-Since; a 304 gives an ``unchanged`` PageItem without text);
-    pages whose links are needed are too, but only when the previous body is still in the
-    spool folder to take the links from.
+
+    Incremental: pages and documents known from the previous scan are asked for conditionally
+    (If-None-Match / If-Modified-Since); a 304, or a body with the same hash as last time,
+    gives a PageItem with ``unchanged=True`` and no text, whose links (from the previous scan
+    for a 304) are followed as usual.
     """
 
     name = "website"
@@ -122,15 +82,51 @@ class WebsiteSpider(OrgwatchSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope = SiteScope(self.home_url, self.channel.extra_hosts)
+        self.folder = urlsplit(home_folder(self.home_url)).path
+        self.traps = TrapDetector(dt.date.today())
+        self.fetch_attachments = True
+        self.max_attachment_bytes = 20_000_000
+        self._aux_requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WebsiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.fetch_attachments = settings.getbool("ORGWATCH_FETCH_ATTACHMENTS", True)
+        spider.max_attachment_bytes = settings.getint("ORGWATCH_MAX_ATTACHMENT_BYTES", spider.max_attachment_bytes)
+        return spider  # type: ignore[return-value]
 
     async def start(self) -> AsyncIterator[Any]:
         for item in self.start_home(self.parse_page):
             yield item
+            if isinstance(item, FetchError):
+                return
+        root = site_root(self.home_url)
+        for request in (self.aux_request(root + "robots.txt", self.parse_robots, robots=True),
+                        self.aux_request(root + "sitemap.xml", self.parse_sitemap)):
+            if request is not None:
+                yield request
 
     def follows_links(self, depth: int) -> bool:
-        return depth < self.max_depth
+        # Pages at max_depth are still read for the documents they link to.
+        return depth < self.max_depth or self.fetch_attachments
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    def truncation_notes(self) -> dict[str, str]:
+        note = self.traps.report.describe()
+        return {"crawl_trap": note} if note else {}
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any] | AsyncIterator[Any]:
+        """Callback of page requests: the page's events and requests for its links, or, for a
+        link that turns out to be a document (e.g. ``download.jsp?id=3`` answering with a
+        spreadsheet), the attachment's. A plain generator for pages: an async one costs Scrapy
+        several tasks per item."""
+        if self.is_document(response):
+            return self.parse_attachment(response)
+        return self.page_events(response)
+
+    def page_events(self, response: Response) -> Iterator[Any]:
         self.account(response)
         event = self.response_event(response, kind="page")
         if event is not None:
@@ -139,15 +135,116 @@ class WebsiteSpider(OrgwatchSpider):
             if event.url == self.home_url and response.url not in self.scope:
                 logger.info("Home page of %s moved to %s; following links there", self.channel_key, response.url)
                 self.scope.add(response.url)
-            yield from self.follow_links(event, response)
+            yield from self.follow_links(event.links, depth=response.meta.get(DEPTH, 0), referer=event.url)
         self.check_bytes()
 
-    def follow_links(self, page: PageItem, response: Response) -> Iterator[Any]:
-        depth = response.meta.get("depth", 0)
-        if depth >= self.max_depth:
-            return
-        for link in page.links:
-            if link in self.scope and is_page_link(link):
-                request = self.make_request(link, callback=self.parse_page, depth=depth + 1, referer=response.url)
+    def is_document(self, response: Response) -> bool:
+        """A successful non-HTML answer that is a document the spider reads."""
+        if not self.fetch_attachments or response.status != 200 or response.meta.get(URL) == self.home_url:
+            return False
+        name = attachment_name(response.url, header(response, "Content-Disposition"))
+        return is_document_response(header(response, "Content-Type") or "", name)
+
+    def follow_links(self, links: list[str], *, depth: int, referer: str) -> Iterator[scrapy.Request]:
+        """Requests for the in-site pages (up to max_depth) and documents among ``links``."""
+        for link in links:
+            if self.was_requested(link) or link not in self.scope:
+                continue
+            if is_page_link(link):
+                if depth >= self.max_depth:
+                    continue
+                callback, meta = self.parse_page, None
+            elif self.fetch_attachments and is_document_link(link):
+                callback, meta = self.parse_attachment, {ATTACHMENT: True, "download_maxsize": self.max_attachment_bytes}
+            else:
+                continue
+            if self.traps.check(link, referer, requests=self.tally.requests):
+                continue
+            request = self.make_request(link, callback=callback, depth=depth + 1, referer=referer, meta=meta)
+            if request is not None:
+                yield request
+
+    # -- documents --------------------------------------------------------------------------
+
+    async def parse_attachment(self, response: Response) -> AsyncIterator[Any]:
+        self.account(response)
+        if response.status >= 400:
+            yield self.status_error(response)
+        elif response.status == 304:
+            yield self.unchanged_page(response, kind="attachment")
+        else:
+            body = response.body
+            sha = hashlib.sha256(body).hexdigest()
+            content_type = header(response, "Content-Type") or ""
+            if self.known_hash(response) == sha:
+                yield self.page_item(response, kind="attachment", sha=sha, unchanged=True, content_type=content_type)
+            else:
+                name = attachment_name(response.url, header(response, "Content-Disposition"))
+                # In a thread: a long PDF must not hold up the downloads in flight.
+                doc = await maybe_deferred_to_future(deferToThread(extract_document, body, name, content_type))
+                yield self.attachment_item(response, doc, sha=sha, content_type=content_type)
+        self.check_bytes()
+
+    def attachment_item(self, response: Response, doc: ExtractedDocument, *, sha: str, content_type: str) -> PageItem:
+        url = response.meta.get(URL, response.url)
+        published_at, source = dates.published_date(None, doc.first_page_text or doc.text[:3000], url)
+        return self.page_item(
+            response, kind="attachment", sha=sha, content_type=content_type, encoding=doc.encoding,
+            title=doc.title, text=doc.text, html=None, published_at=published_at, published_source=source,
+            truncated=doc.truncated, readable=doc.readable, unreadable_reason=doc.unreadable_reason,
+            first_page_text=doc.first_page_text,
+        )
+
+    # -- robots.txt and sitemaps ------------------------------------------------------------
+
+    def aux_request(self, url: str, callback: Any, *, robots: bool = False, referer: str | None = None) -> scrapy.Request | None:
+        """A request for robots.txt or a sitemap file: not a page, not counted in max_pages."""
+        url = canonical(url)
+        if url in self._aux_requested or url not in self.scope or len(self._aux_requested) >= MAX_SITEMAP_FILES + 1:
+            return None
+        self._aux_requested.add(url)
+        # A named sitemap that fails is reported when it is the channel's own (in its folder).
+        listed = referer is not None and urlsplit(url).path.startswith(self.folder)
+        meta: dict[str, Any] = {URL: url, REFERER: referer, LISTED: listed, DEPTH: 0}
+        if robots or not self.channel.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return scrapy.Request(url, callback=callback, errback=self.on_aux_error, meta=meta, priority=-1, dont_filter=True)
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        self.account(response)
+        if response.status == 200:
+            for sitemap in sitemaps_in_robots(response.body, response.url):
+                request = self.aux_request(sitemap, self.parse_sitemap, referer=response.meta[URL])
                 if request is not None:
                     yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        self.account(response)
+        url = response.meta[URL]
+        if response.status >= 400:
+            if response.meta.get(LISTED):
+                yield self.status_error(response)
+            return
+        content = read_sitemap(response.body, response.url, max_size=self.max_page_bytes or 0)
+        if content is None:
+            logger.info("Channel %s: %s is not a sitemap", self.channel_key, response.url)
+            return
+        if content.is_index:
+            for child in content.urls:
+                request = self.aux_request(child, self.parse_sitemap, referer=url)
+                if request is not None:
+                    yield request
+            return
+        links = [link for link in map(canonical, content.urls) if urlsplit(link).path.startswith(self.folder)]
+        logger.info("Channel %s: %d URLs from sitemap %s", self.channel_key, len(links), url)
+        yield from self.follow_links(links, depth=0, referer=url)
+        self.check_bytes()
+
+    def on_aux_error(self, failure: Failure) -> Iterator[Any]:
+        """robots.txt or a sitemap failed: reported only for a sitemap in the channel's folder
+        that robots.txt or a sitemap index names (a missing /sitemap.xml is normal)."""
+        request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get(LISTED):
+            yield from self.on_error(failure)
+        else:
+            logger.info("Channel %s: %s not read: %s", self.channel_key, request.url, failure.getErrorMessage())

@@ -2,16 +2,21 @@
 
 The files are kept as UTF-8 text so they can be read and edited; :data:`ROUTES` says how a
 path is served: which encoding its bytes are transcoded to, which Content-Type header it
-gets, its status, and whether ``{base}`` is replaced by the server's address.
+gets, its status, and whether ``{base}`` is replaced by the server's address. Generated
+answers (crawl traps, a redirect loop, a slow page, a gzip bomb, attachments, a Weibo
+timeline) come from :mod:`tests.crawlers.fixture_dynamic`.
 """
 from __future__ import annotations
 
 import email.utils
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.crawlers.fixture_dynamic import Reply, reply
 
 SITE_DIR = Path(__file__).parent / "fixtures" / "site"
 #: A fixed Last-Modified for the incremental-fetching pages.
@@ -36,6 +41,15 @@ ROUTES: dict[str, Route] = {
     "/enc/gbk-header.html": Route(encoding="gbk", content_type="text/html; charset=GBK"),
     # GB18030 bytes declared nowhere: the encoding must be detected.
     "/enc/nocharset.html": Route(encoding="gb18030", content_type="text/html"),
+    # GB18030 bytes (four-byte characters GBK lacks) declared only in the header.
+    "/enc/gb18030-header.html": Route(encoding="gb18030", content_type="text/html; charset=GB18030"),
+    # Big5 bytes declared in <meta>, and declared only in the header.
+    "/enc/big5-meta.html": Route(encoding="big5", content_type="text/html"),
+    "/enc/big5-header.html": Route(encoding="big5", content_type="text/html; charset=Big5"),
+    "/robots.txt": Route(content_type="text/plain", template=True),
+    "/sitemap.xml": Route(template=True),
+    "/sm/sitemap-index.xml": Route(template=True),
+    "/sm/sitemap-pages.xml": Route(template=True),
     "/err500/index.html": Route(status=500),
     "/feed/rss.xml": Route(content_type="application/rss+xml; charset=utf-8", template=True),
     "/feed/atom.xml": Route(content_type="application/atom+xml", template=True),
@@ -85,8 +99,12 @@ def make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            path = self.path.split("?", 1)[0]
+            path, _, query = self.path.partition("?")
             server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
+            generated = reply(path, query)
+            if generated is not None:
+                self.generated(generated)
+                return
             route = ROUTES.get(path, Route())
             if route.location:
                 self.respond(route.status, b"", {"Location": server.base + route.location})
@@ -96,13 +114,28 @@ def make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
                 self.respond(404, "<html><body><h1>404 页面不存在</h1></body></html>".encode(), {"Content-Type": "text/html; charset=utf-8"})
                 return
             headers = {"Content-Type": route.content_type or CONTENT_TYPES.get(Path(path).suffix, "application/octet-stream")}
-            if route.etag:
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
-                if self.headers.get("If-None-Match") == etag:
-                    self.respond(304, b"", headers, content_length=False)
-                    return
+            if route.etag and self.not_modified(body, headers):
+                return
             self.respond(route.status, body, headers)
+
+        def generated(self, answer: Reply) -> None:
+            if answer.delay:
+                time.sleep(answer.delay)
+            if answer.etag and self.not_modified(answer.body, answer.headers):
+                return
+            try:
+                self.respond(answer.status, answer.body, answer.headers)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the crawler gave up (a timeout, or a body over its size limit)
+
+        def not_modified(self, body: bytes, headers: dict[str, str]) -> bool:
+            """Add ETag/Last-Modified; answer 304 (and return True) when the client has this body."""
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
+            if self.headers.get("If-None-Match") == etag:
+                self.respond(304, b"", headers, content_length=False)
+                return True
+            return False
 
         def respond(self, status: int, body: bytes, headers: dict[str, str], content_length: bool = True) -> None:
             self.send_response(status)
@@ -119,10 +152,17 @@ def make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    """No tracebacks on stderr when the crawler drops a connection on purpose (size limits)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 def start_server() -> tuple[ThreadingHTTPServer, FixtureServer, threading.Thread]:
     """Start the server on 127.0.0.1 with a free port chosen by the OS."""
     state = FixtureServer(base="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    httpd = QuietServer(("127.0.0.1", 0), make_handler(state))
     httpd.daemon_threads = True
     state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, name="fixture-site", daemon=True)

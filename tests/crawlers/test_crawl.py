@@ -42,7 +42,7 @@ def test_every_channel_ends_with_its_channel_done(full: CrawlResult) -> None:
 
 
 def test_website_follows_in_site_links_to_the_depth_limit(full: CrawlResult, site: FixtureServer) -> None:
-    pages = {p.url: p for p in full.pages("utf8:0")}
+    pages = {p.url: p for p in full.pages("utf8:0") if p.kind == "page"}
     assert set(pages) == {
         site.url("/utf8/index.html"),
         site.url("/utf8/about.html"),
@@ -70,13 +70,15 @@ def test_home_page_reads_like_a_visitor_sees_it(full: CrawlResult, site: Fixture
     assert home.size == Path(home.raw_path).stat().st_size
 
 
-def test_links_are_absolute_and_attachments_are_recorded_not_fetched(full: CrawlResult, site: FixtureServer) -> None:
+def test_links_are_absolute_documents_fetched_images_not(full: CrawlResult, site: FixtureServer) -> None:
     home = full.page("utf8:0", site.url("/utf8/index.html"))
     assert site.url("/utf8/files/annual-report.pdf") in home.links
     assert "http://www.example.com/" in home.links
     assert all(link.startswith("http") and "#" not in link for link in home.links)
     assert not any(link.startswith(("mailto:", "javascript:")) for link in home.links)
-    assert not site.requested("/utf8/files/annual-report.pdf")
+    report = full.page("utf8:0", site.url("/utf8/files/annual-report.pdf"))
+    assert (report.kind, report.referer, report.html) == ("attachment", site.url("/utf8/index.html"), None)
+    assert not report.readable and "损坏" in report.unreadable_reason  # "%PDF-1.4" and nothing else
     assert not site.requested("/utf8/images/banner.png")
 
 
@@ -120,6 +122,27 @@ def test_undeclared_gb18030_is_detected(full: CrawlResult, site: FixtureServer) 
     assert page.encoding == "gb18030"
     assert page.title == "溪山环境保护志愿者协会简介"
     assert "保护绿水青山需要每一个人的参与" in page.text
+
+
+def test_gb18030_declared_only_in_header(full: CrawlResult, site: FixtureServer) -> None:
+    page = full.page("enc:0", site.url("/enc/gb18030-header.html"))
+    assert page.encoding == "gb18030"
+    assert "协会整理了彝文古籍，其中包含扩展汉字𠀀和㐀。" in page.text  # four-byte GB18030 characters
+
+
+def test_big5_declared_in_meta(full: CrawlResult, site: FixtureServer) -> None:
+    page = full.page("enc:0", site.url("/enc/big5-meta.html"))
+    assert page.encoding == "big5hkscs"  # Big5 is read as its superset (WHATWG), like GBK as GB18030
+    assert page.title == "香港青年義工協會簡介"
+    assert "致力推廣青年義務工作，服務長者及弱勢社群" in page.text and "\ufffd" not in page.text
+    assert (page.published_at, page.published_source) == ("2026-10-12", "visible")
+
+
+def test_big5_declared_only_in_header(full: CrawlResult, site: FixtureServer) -> None:
+    page = full.page("enc:0", site.url("/enc/big5-header.html"))
+    assert page.encoding == "big5hkscs"
+    assert page.title == "澳門社區服務中心通告"
+    assert "歡迎區內居民報名參加" in page.text
 
 
 def test_broken_html_still_gives_text_and_links(full: CrawlResult, site: FixtureServer) -> None:
@@ -210,7 +233,8 @@ def test_private_network_guard_refuses_loopback(site: FixtureServer, tmp_path: P
 def test_max_pages_truncates(site: FixtureServer, tmp_path: Path) -> None:
     result = crawl(tmp_path, [channel("small:0", "website", site.url("/utf8/index.html"))], max_pages=2)
     done = result.done("small:0")
-    assert (done.truncated, done.truncated_reason) == (True, "max_pages")
+    assert done.truncated and "页面数上限（max_pages = 2）" in done.truncated_reason
+    assert done.truncated_by == ["max_pages"]
     assert len(result.pages("small:0")) + len(result.errors("small:0")) <= 2
     assert result.pages("small:0")[0].url == site.url("/utf8/index.html")
 
@@ -218,17 +242,17 @@ def test_max_pages_truncates(site: FixtureServer, tmp_path: Path) -> None:
 def test_max_bytes_stops_the_channel(site: FixtureServer, tmp_path: Path) -> None:
     result = crawl(tmp_path, [channel("bytes:0", "website", site.url("/utf8/index.html"))], max_bytes=1)
     done = result.done("bytes:0")
-    assert (done.truncated, done.truncated_reason) == (True, "max_bytes")
+    assert done.truncated and "下载量上限" in done.truncated_reason
     assert [p.url for p in result.pages("bytes:0")] == [site.url("/utf8/index.html")]
-    assert done.bytes == result.pages("bytes:0")[0].size
+    assert done.bytes >= result.pages("bytes:0")[0].size  # robots.txt and sitemaps count too
 
 
 def test_oversized_page_is_too_large(site: FixtureServer, tmp_path: Path) -> None:
-    result = crawl(tmp_path, [channel("big:0", "website", site.url("/big.html"))], max_page_bytes=2048)
-    (error,) = result.errors("big:0")
+    result = crawl(tmp_path, [channel("big:0", "website", site.url("/big.html"))], max_page_bytes=2048, max_depth=0)
+    (error,) = [e for e in result.errors("big:0") if e.url == site.url("/big.html")]
     assert (error.reason, error.is_home) == ("too_large", True)
     assert "2048" in error.message
-    assert result.pages("big:0") == []
+    assert site.url("/big.html") not in [p.url for p in result.pages("big:0")]
 
 
 def test_unreachable_site_is_a_connection_error(closed_port: int, tmp_path: Path) -> None:
@@ -276,7 +300,7 @@ def test_incremental_second_scan_reports_unchanged(site: FixtureServer, tmp_path
     assert site.requested("/etag/index.html")[-1].get("if-none-match") == known[home]["etag"]
     child_page = second.page("inc:0", child)
     assert (child_page.status, child_page.unchanged) == (200, True)  # same hash
-    assert "靠内容哈希判断没有变化" in child_page.text
+    assert child_page.text == "" and child_page.content_hash == known[child]["hash"]  # not read again
 
 
 def test_incremental_without_spooled_body_fetches_in_full(site: FixtureServer, tmp_path: Path) -> None:

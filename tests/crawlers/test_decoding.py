@@ -77,3 +77,8 @@ def test_declared_encodings_order_and_resolution() -> None:
     assert declared_encodings(body, "text/html; charset=GBK") == ["utf-8", "gb18030"]
     assert declared_encodings(b"<?xml version='1.0' encoding='gbk'?><rss/>", None) == ["gb18030"]
     assert declared_encodings(b"<meta charset=utf-16>", None) == ["utf-8"]
+
+
+@pytest.mark.parametrize("text", ["姓名 电话", "活动须知", "<td>姓名</td><td>电话</td>"])
+def test_short_undeclared_gbk_is_not_taken_for_korean(text: str) -> None:
+    assert decode_body(text.encode("gbk"), None) == (text, "gb18030")

@@ -119,6 +119,9 @@ def test_links_honour_base_href_and_keep_page_order_without_duplicates() -> None
         ("本会于2026年11月25日召开理事会", URL, ("2026-11-25", "visible")),
         ("没有日期", "http://x.org.cn/art/2026/11/3/art_1_2.html", ("2026-11-03", "url")),
         ("没有日期", "http://x.gov.cn/zwgk/t20261002_123456.html", ("2026-10-02", "url")),
+        ("没有日期", "http://x.org.cn/news/2026/1125.html", ("2026-11-25", "url")),
+        ("没有日期", "http://x.org.cn/news/2026/1125/art_3.html", ("2026-11-25", "url")),
+        ("没有日期", "http://x.org.cn/article.jsp?id=20261399", (None, None)),
         ("发布时间：2026-02-30", URL, (None, None)),
         ("发布时间：1899-01-01", URL, (None, None)),
     ],
@@ -170,3 +173,24 @@ def test_wechat_article_without_ct_or_body() -> None:
     article = extract_wechat("<html><head><title>验证页面</title></head><body><p>发布时间：2026-11-02</p></body></html>", URL)
     assert article.title == "验证页面"
     assert (article.published_at, article.published_source) == ("2026-11-02", "visible")
+
+
+@pytest.mark.parametrize(
+    ("created_at", "expected"),
+    [
+        ("Sat Nov 28 10:00:00 +0800 2026", "2026-11-28"),
+        ("Fri Nov 27 20:00:00 +0000 2026", "2026-11-28"),  # 04:00 on the 28th in China
+        ("2026-11-20 08:00", "2026-11-20"),
+        ("11-02", "2026-11-02"),
+        ("3小时前", "2026-11-28"),
+        ("刚刚", "2026-11-28"),
+        ("昨天 10:00", "2026-11-27"),
+        ("Sat Nov 28 10:00:00 +0800 2099", None),  # in the future
+        ("", None), ("不是日期", None),
+    ],
+)
+def test_weibo_dates(created_at: str, expected: str | None) -> None:
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dates.CHINA_TZ)
+    assert dates.weibo_date(created_at, now=now) == expected

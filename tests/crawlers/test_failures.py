@@ -43,7 +43,10 @@ def wrapped(outer: Exception, inner: Exception) -> Exception:
         (wrapped(DownloadFailedError("x"), SSL.Error("handshake failure")), "tls", "证书"),
         (DownloadCancelledError("Received 5000 bytes which is larger than download max size (2048)"), "too_large", "2048 字节"),
         (IgnoreRequest("Forbidden by robots.txt"), "blocked_robots", "robots.txt"),
-        (IgnoreRequest("max redirections reached"), "other", "重定向"),
+        (IgnoreRequest("max redirections reached"), "redirect", "重定向次数超过上限"),
+        (IgnoreRequest("Ignored response <200 http://x/> because its body (51000 B compressed, 2100 B decompressed "
+                       "so far) exceeded DOWNLOAD_MAXSIZE (2048 B) during decompression."), "too_large", "解压后超过"),
+        (DownloadFailedError("[<Failure service_identity.exceptions.VerificationError: VerificationError(errors=[])>]"), "tls", "HTTPS"),
         (RequestRefused("private_network", "解析到内网地址"), "private_network", "内网"),
         (ValueError("something odd"), "other", "something odd"),
     ],
@@ -52,6 +55,18 @@ def test_classify_failure(exc: Exception, reason: str, words: str) -> None:
     got_reason, message = classify_failure(Failure(exc), URL, timeout=20.0, max_page_bytes=2048)
     assert got_reason == reason
     assert words in message
+
+
+def test_redirect_loop_is_named() -> None:
+    chain = ["http://x.cn/a", "http://x.cn/b", "http://x.cn/a", "http://x.cn/b"]
+    reason, message = classify_failure(IgnoreRequest("max redirections reached"), "http://x.cn/a", redirects=chain)
+    assert reason == "redirect" and "循环" in message and "http://x.cn/a → http://x.cn/b" in message
+
+
+def test_attachment_too_large_names_the_attachment() -> None:
+    exc = DownloadCancelledError("Expected to receive 300000 bytes which is larger than download max size (100000)")
+    reason, message = classify_failure(exc, URL, max_page_bytes=100_000, what="附件")
+    assert reason == "too_large" and message.startswith("附件超过大小上限（100000 字节）")
 
 
 def test_timeout_in_a_url_is_not_tls() -> None:

@@ -26,9 +26,16 @@ def test_crawl_settings_map_to_scrapy() -> None:
     assert s["REDIRECT_MAX_TIMES"] == 3
     assert s["ROBOTSTXT_OBEY"] is False
     assert s["USER_AGENT"] == "test-agent"
-    assert s["DEPTH_LIMIT"] == 3
+    assert s["DEPTH_LIMIT"] == 5  # max_depth + 3: robots.txt -> sitemaps -> page, and documents
+    assert s["DOWNLOAD_VERIFY_CERTIFICATES"] is True
     assert s["COOKIES_ENABLED"] is False and s["TELNETCONSOLE_ENABLED"] is False
     assert s["ORGWATCH_ALLOW_PRIVATE_NETWORKS"] is False
+
+
+def test_attachment_and_tls_settings_map_to_scrapy() -> None:
+    s = scrapy_settings(CrawlSettings(fetch_attachments=False, max_attachment_bytes=5000, verify_tls=False).model_dump())
+    assert s["ORGWATCH_FETCH_ATTACHMENTS"] is False and s["ORGWATCH_MAX_ATTACHMENT_BYTES"] == 5000
+    assert s["DOWNLOAD_VERIFY_CERTIFICATES"] is False
 
 
 def test_defaults_are_polite() -> None:
@@ -41,7 +48,9 @@ def test_defaults_are_polite() -> None:
 
 def test_a_crawler_loads_our_components() -> None:
     crawler = get_crawler(Spider, scrapy_settings({}))
-    assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES") == {"crawlers.middlewares.PrivateNetworkGuard": 90}
+    assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES") == {
+        "crawlers.middlewares.PrivateNetworkGuard": 90, "crawlers.tls.TlsCheck": 600,
+    }
     pipelines = crawler.settings.getdict("ITEM_PIPELINES")
     assert sorted(pipelines, key=pipelines.get)[-1] == "crawlers.pipelines.HandOff"
 

@@ -14,6 +14,7 @@ from crawlers.pipelines import CheckEvent, CountEvents, HandOff
 from crawlers.settings import scrapy_settings
 from crawlers.spiders import SPIDERS
 from crawlers.spiders.website import SiteScope, WebsiteSpider, is_page_link, registrable_domain
+from crawlers.spiders.weibo import post_html, timeline_posts
 
 
 def make_spider(spider_cls, tmp_path: Path, url: str = "http://www.example.org.cn/", **settings):
@@ -36,7 +37,7 @@ def test_every_spider_is_documented_and_built_from_settings(kind: str, tmp_path:
 
 
 def test_request_budget_dedupe_and_conditional_headers(tmp_path: Path) -> None:
-    crawler, spider = make_spider(WebsiteSpider, tmp_path, max_pages=2, max_depth=1)
+    crawler, spider = make_spider(WebsiteSpider, tmp_path, max_pages=2, max_depth=1, fetch_attachments=False)
     page = "http://www.example.org.cn/a.html"
     spider.known = {page: {"etag": '"v1"', "last_modified": "Tue, 01 Sep 2026 00:00:00 GMT", "hash": "0" * 64}}
     leaf = spider.make_request(page, callback=spider.parse_page, depth=1)
@@ -47,18 +48,30 @@ def test_request_budget_dedupe_and_conditional_headers(tmp_path: Path) -> None:
     home = spider.make_request(spider.home_url, callback=spider.parse_page, depth=0)
     assert home.headers.get("If-None-Match") is None
     assert spider.make_request("http://www.example.org.cn/c.html", callback=spider.parse_page, depth=1) is None
-    assert spider.done_event().truncated_reason == "max_pages"
+    assert "max_pages = 2" in spider.done_event().truncated_reason
     # ... unless its previous body is still spooled.
     (tmp_path / f"{'1' * 64}.bin").write_bytes(b"<a href='x.html'>x</a>")
     _, spider2 = make_spider(WebsiteSpider, tmp_path)
     spider2.known = dict(spider.known)
     assert spider2.make_request(spider2.home_url, callback=spider2.parse_page, depth=0).headers.get("If-None-Match") == b'"h"'
+    # ... or its links from the previous scan are known (even an empty list).
+    _, spider3 = make_spider(WebsiteSpider, tmp_path / "elsewhere")
+    spider3.known = {spider3.home_url: {"etag": '"h"', "hash": "2" * 64, "links": []}}
+    assert spider3.make_request(spider3.home_url, callback=spider3.parse_page, depth=0).headers.get("If-None-Match") == b'"h"'
+
+
+def test_pages_at_max_depth_are_read_in_full_for_their_documents(tmp_path: Path) -> None:
+    _, spider = make_spider(WebsiteSpider, tmp_path, max_depth=1)
+    spider.known = {"http://www.example.org.cn/a.html": {"etag": '"v1"', "hash": "0" * 64}}
+    assert not spider.make_request("http://www.example.org.cn/a.html", callback=spider.parse_page, depth=1).headers
+    assert spider.follows_links(1)
 
 
 def test_close_for_another_reason_is_truncation(tmp_path: Path) -> None:
     _, spider = make_spider(WebsiteSpider, tmp_path)
     assert spider.done_event("finished").truncated is False
-    assert spider.done_event("shutdown").truncated_reason == "shutdown"
+    done = spider.done_event("shutdown")
+    assert (done.truncated_reason, done.truncated_by) == ("抓取提前结束（shutdown）", ["shutdown"])
 
 
 @pytest.mark.parametrize(
@@ -136,3 +149,20 @@ def test_pipelines_check_count_and_hand_off(tmp_path: Path) -> None:
     done = event_from_json(lines[1])
     assert (done.pages, done.errors, done.bytes, done.truncated) == (1, 1, 123, False)
     assert spider.channel_done_sent
+
+
+@pytest.mark.parametrize(
+    ("data", "ids"),
+    [
+        ({"data": {"cards": [{"mblog": {"id": 1}}, {"card_group": [{"mblog": {"id": "2"}}, {"mblog": {"id": 1}}]}]}}, ["1", "2"]),
+        ({"cards": [{"mblog": {"id": 3}}, {"card_type": 58}, "odd", {"mblog": {"text": "no id"}}]}, ["3"]),
+        ({"ok": 0, "msg": "请先登录"}, []), ([], []), ({"data": None}, []),
+    ],
+)
+def test_weibo_timeline_posts(data: object, ids: list[str]) -> None:
+    assert [str(p["id"]) for p in timeline_posts(data)] == ids
+
+
+def test_weibo_repost_carries_the_original_text() -> None:
+    html = post_html({"text": "转发微博", "retweeted_status": {"text": "原文内容", "user": {"screen_name": "民政局"}}})
+    assert "转发微博" in html and "转发@民政局：" in html and "原文内容" in html

@@ -30,3 +30,13 @@ def test_secret_mark_evidence_masks_neighbouring_ids():
     [finding] = [d for d in analyze(Document(text=text)) if d.category == "secret_mark"]
     assert ID not in finding.evidence and "机密★5年" in finding.evidence
     assert finding.detail["line"] == 1
+
+
+def test_configuring_one_detector_first_still_loads_them_all():
+    import subprocess
+    import sys
+
+    code = ("from classifier.detectors import lexicon; lexicon.configure([]); "
+            "from classifier.registry import all_detectors; print(len(all_detectors()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert int(out) >= 9
