@@ -6,6 +6,7 @@ variables (``ORGWATCH_CRAWL__MAX_PAGES=50``), the YAML settings file, the defaul
 from __future__ import annotations
 
 import os
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -187,6 +188,21 @@ class HealthSettings(BaseModel):
     baseline_scans: int = Field(3, ge=1, description="首页基线保留最近多少次正常扫描的版本")
 
 
+class WebSettings(BaseModel):
+    """The web app (``orgwatch serve``): address, sessions and login limits."""
+
+    host: str = Field("127.0.0.1", description="网页服务监听的地址；只在本机访问时保持 127.0.0.1")
+    port: int = Field(8321, ge=0, le=65535, description="网页服务监听的端口")
+    secret_key_file: Path | None = Field(
+        None,
+        description="签名会话 Cookie 的密钥文件；默认是数据目录下的 web-secret.key，第一次使用时自动生成（权限 0600）",
+    )
+    session_minutes: int = Field(480, ge=1, description="登录后多少分钟会话过期，需要重新登录")
+    login_attempts: int = Field(5, ge=1, description="同一用户名从同一地址在时间窗口内最多允许的登录失败次数")
+    login_window_minutes: int = Field(15, ge=1, description="登录失败次数的统计窗口（分钟）；超过次数后要等窗口过去才能再试")
+    cookie_secure: bool = Field(False, description="会话 Cookie 只经 HTTPS 发送；通过 HTTPS 反向代理对外提供服务时打开")
+
+
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "orgwatch"
@@ -221,6 +237,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @property
     def db_url(self) -> str:
@@ -266,18 +283,40 @@ def _merge_env_over(file_values: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _path_kind(annotation: Any) -> str | None:
+    """'path' for a Path field (optionally None), 'paths' for list[Path], else None."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is list:
+        return "paths" if args == (Path,) else None
+    if annotation is Path or (args and Path in args and all(a in (Path, type(None)) for a in args)):
+        return "path"
+    return None
+
+
+def _resolve_paths(model: type[BaseModel], values: dict[str, Any], base: Path) -> None:
+    """Make every relative path in a settings file relative to the file's folder, at any depth."""
+    for name, field in model.model_fields.items():
+        value = values.get(name)
+        if value in (None, "", []):
+            continue
+        kind = _path_kind(field.annotation)
+        if kind == "path" and isinstance(value, (str, Path)):
+            values[name] = (base / Path(value).expanduser()).resolve()
+        elif kind == "paths" and isinstance(value, list):
+            values[name] = [(base / Path(v).expanduser()).resolve() if isinstance(v, (str, Path)) else v
+                            for v in value]
+        elif isinstance(value, dict) and isinstance(field.annotation, type) \
+                and issubclass(field.annotation, BaseModel):
+            _resolve_paths(field.annotation, value, base)
+
+
 def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     """Read settings from ``path`` (or ``$ORGWATCH_CONFIG``), environment and ``overrides``."""
     path = Path(path) if path else (Path(os.environ["ORGWATCH_CONFIG"]) if os.environ.get("ORGWATCH_CONFIG") else None)
     file_values: dict[str, Any] = {}
     if path is not None:
         file_values = _merge_env_over(_read_yaml(path))
-        for key in ("registry", "data_dir"):
-            if file_values.get(key):
-                file_values[key] = (path.parent / Path(file_values[key]).expanduser()).resolve()
-        detect = file_values.get("detect")
-        if isinstance(detect, dict) and isinstance(detect.get("lexicons"), list):
-            detect["lexicons"] = [(path.parent / Path(p).expanduser()).resolve() for p in detect["lexicons"]]
+        _resolve_paths(Settings, file_values, path.parent)
     values = {**file_values, **{k: v for k, v in overrides.items() if v is not None}}
     try:
         return Settings(**values)

@@ -37,3 +37,24 @@ def test_unknown_key_in_file(tmp_path):
     path.write_text("crawler:\n  max_pages: 3\n")
     with pytest.raises(SettingsError, match=f"设置文件 {path}.*crawler"):
         load_settings(path)
+
+
+def test_every_relative_path_in_the_file_is_relative_to_the_file(tmp_path, monkeypatch):
+    """Paths at any depth resolve against the settings file's folder, not the working directory."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    (conf / "orgwatch.yaml").write_text(yaml.safe_dump({
+        "registry": "registry.yaml",
+        "alerts": {"secrets_file": "secrets.env", "template_dir": "templates"},
+        "detect": {"lexicons": ["lex/a.yaml", str(tmp_path / "abs.yaml")]},
+        "health": {"disclosure_pack": "pack.yaml"},
+    }), encoding="utf-8")
+    s = load_settings(conf / "orgwatch.yaml")
+    assert s.registry == conf / "registry.yaml"
+    assert s.alerts.secrets_file == conf / "secrets.env"
+    assert s.alerts.template_dir == conf / "templates"
+    assert s.detect.lexicons == [conf / "lex" / "a.yaml", tmp_path / "abs.yaml"]
+    assert s.health.disclosure_pack == conf / "pack.yaml"
