@@ -10,7 +10,6 @@ import logging
 import re
 import time
 
-import htmldate
 from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
@@ -63,6 +62,8 @@ def markup_date(tree: HtmlElement) -> str | None:
     The parsed tree is passed rather than the string: htmldate would download a string that
     looks like a URL, and it copies a tree before changing it.
     """
+    import htmldate  # noqa: PLC0415 - imported on first use: a re-scan of an unchanged site never needs it
+
     today = dt.datetime.now(CHINA_TZ).date()
     try:
         return htmldate.find_date(

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -127,6 +126,8 @@ def main_text(html: str, url: str | None = None) -> str:
     """The page's main content according to trafilatura ("" when it finds none)."""
     if not html.strip():
         return ""
+    import trafilatura  # noqa: PLC0415 - imported on first use: a re-scan of an unchanged site never needs it
+
     try:
         result = trafilatura.extract(
             html, url=url, include_comments=False, include_tables=True, deduplicate=False

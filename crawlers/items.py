@@ -6,7 +6,6 @@ stream compatible.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -40,6 +39,11 @@ class CrawlJob:
     crawl: dict[str, Any]
     spool_dir: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """The job as plain data for JSON (``from_dict`` reads it back); shallow, unlike
+        ``dataclasses.asdict``, which copies every known page's entry and links."""
+        return {"channels": [vars(c) for c in self.channels], "crawl": self.crawl, "spool_dir": self.spool_dir}
+
     @classmethod
     def from_dict(cls, data: dict) -> "CrawlJob":
         return cls(
@@ -53,7 +57,9 @@ class _Event:
     type: ClassVar[str]
 
     def to_json(self) -> str:
-        return json.dumps({"type": self.type, **dataclasses.asdict(self)}, ensure_ascii=False)
+        # vars(), not dataclasses.asdict: the fields are plain values and lists of strings, and
+        # the deep copy asdict makes cost more than the JSON encoding itself.
+        return json.dumps({"type": self.type, **vars(self)}, ensure_ascii=False)
 
 
 @dataclass

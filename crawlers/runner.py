@@ -6,7 +6,6 @@ crawl is a fresh ``python -m crawlers.run`` process; this module is the parent's
 from __future__ import annotations
 
 import collections
-import dataclasses
 import json
 import logging
 import os
@@ -41,7 +40,7 @@ def run_crawl(job: CrawlJob, *, log_path: Path | None = None) -> Iterator[Event]
     """
     with tempfile.TemporaryDirectory(prefix="orgwatch-crawl-") as tmp:
         job_path = Path(tmp) / "job.json"
-        job_path.write_text(json.dumps(dataclasses.asdict(job), ensure_ascii=False), encoding="utf-8")
+        job_path.write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
         log = Path(log_path) if log_path is not None else Path(tmp) / "crawl.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "ab") as log_file:

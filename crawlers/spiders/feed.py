@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
 
-import feedparser
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -73,6 +72,8 @@ class FeedSpider(OrgwatchSpider):
         if response.status >= 400:
             yield self.status_error(response)
             return
+        import feedparser  # noqa: PLC0415 - imported on first use: most scans read no feed
+
         parsed = feedparser.parse(
             io.BytesIO(response.body),  # a stream: feedparser never fetches or opens a path
             response_headers={"content-type": header(response, "Content-Type") or "application/xml",
