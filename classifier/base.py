@@ -4,7 +4,12 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterable, Protocol
+from typing import TYPE_CHECKING, ClassVar, Iterable, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover - names for annotations only
+    from lxml import etree
+
+    from classifier.textnorm import Layout, Normalised
 
 
 class Severity(str, enum.Enum):
@@ -75,6 +80,38 @@ class Document:
         from classifier.tokenize import tokenize
 
         return tokenize(self.text)
+
+    # --- normalised forms, computed once per document and shared by every detector -------------
+
+    @functools.cached_property
+    def narrow(self) -> str:
+        """``text`` with full-width ASCII forms as ASCII (１３８ → 138, ：→ :), one character for one:
+        offsets in it are offsets in ``text``. For the detectors of numbers and marks."""
+        from classifier.textnorm import narrow
+
+        return narrow(self.text or "")
+
+    @functools.cached_property
+    def normalised(self) -> "Normalised":
+        """``text`` normalised for phrase matching (:func:`classifier.textnorm.normalise`), with
+        its map back to the original offsets (``normalised.span``)."""
+        from classifier.textnorm import normalise
+
+        return normalise(self.text or "")
+
+    @functools.cached_property
+    def layout(self) -> "Layout":
+        """Sentence, clause and line boundaries of ``normalised.text``."""
+        from classifier.textnorm import Layout
+
+        return Layout(self.normalised.text)
+
+    @functools.cached_property
+    def tree(self) -> "etree._Element | None":
+        """The lxml tree of ``html`` (None without markup), parsed once; shared: do not modify it."""
+        from classifier.locate import parse
+
+        return parse(self.html) if self.html else None
 
 
 @dataclass(frozen=True)

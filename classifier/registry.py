@@ -82,7 +82,8 @@ def _model_findings(doc: Document, ctx: OrgContext, found: list[Detection]) -> l
 
     scorer = default_scorer()
     extra = model_detections(doc, ctx, found, scorer)
-    if not any(d.category in FUNDRAISING_CATEGORIES for d in found):
+    # a donate button in the site's navigation says nothing about this page's own text
+    if not any(d.category in FUNDRAISING_CATEGORIES and not d.detail.get("site_chrome") for d in found):
         spans = [AppealSpan(start=s, end=e, kind="model", text=t) for s, e, t, _ in appeal_passages(doc, scorer)]
         extra += [dataclasses.replace(d, detail={**d.detail, "model": True})
                   for d in fundraising_detections(doc, ctx, spans)]

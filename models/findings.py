@@ -5,7 +5,7 @@ import datetime as dt
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -124,22 +124,52 @@ def _resolve_except(session: Session, query, keep: Iterable[str], now: dt.dateti
     return resolved
 
 
-def touch_findings(session: Session, *, org_id: str, url: str, scan_id: int, now: dt.datetime) -> int:
-    """Mark a page's findings as still seen (the page is unchanged and was not analysed again)."""
-    result = session.execute(
-        update(Finding)
-        .where(Finding.org_id == org_id, Finding.url == url, Finding.category.in_(PAGE_CATEGORIES),
-               Finding.status != "resolved")
-        .values(last_seen=now, last_scan_id=scan_id)
-    )
-    return result.rowcount
+#: rows per statement when many pages are marked as seen at once (well under SQLite's 32,766
+#: bound parameters and PostgreSQL's 65,535)
+TOUCH_CHUNK = 500
 
 
-def touch_page(session: Session, *, channel_id: int, url: str, scan_id: int, now: dt.datetime) -> Page | None:
-    page = session.scalars(select(Page).where(Page.channel_id == channel_id, Page.url == url)).first()
-    if page is not None:
-        page.fetched_at, page.last_scan_id = now, scan_id
-    return page
+def _chunks(items: list[str], size: int = TOUCH_CHUNK) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def touch_findings(session: Session, *, org_id: str, urls: Iterable[str], scan_id: int, now: dt.datetime) -> int:
+    """Mark the findings of unchanged pages (not analysed again) as still seen, one statement
+    per TOUCH_CHUNK pages; returns how many findings were marked."""
+    marked = 0
+    for chunk in _chunks(list(urls)):
+        result = session.execute(
+            update(Finding)
+            .where(Finding.org_id == org_id, Finding.url.in_(chunk), Finding.category.in_(PAGE_CATEGORIES),
+                   Finding.status != "resolved")
+            .values(last_seen=now, last_scan_id=scan_id)
+            .execution_options(synchronize_session=False)
+        )
+        marked += result.rowcount
+    return marked
+
+
+def touch_pages(session: Session, *, channel_id: int, links: dict[str, list[str]], scan_id: int,
+                now: dt.datetime) -> int:
+    """Record that a channel's unchanged pages were fetched in this scan, one statement per
+    TOUCH_CHUNK pages. ``links`` maps each page's URL to the out-links the crawl saw on it;
+    a page's stored links are replaced only when the crawl saw some and they differ. Returns
+    how many stored pages were marked (a URL without a stored page is skipped)."""
+    marked = 0
+    for chunk in _chunks(list(links)):
+        result = session.execute(
+            update(Page).where(Page.channel_id == channel_id, Page.url.in_(chunk))
+            .values(fetched_at=now, last_scan_id=scan_id).execution_options(synchronize_session=False)
+        )
+        marked += result.rowcount
+        stored = session.execute(select(Page.id, Page.url, Page.links).where(Page.channel_id == channel_id,
+                                                                              Page.url.in_(chunk)))
+        changed = [{"id": pid, "links": list(links[url])} for pid, url, old in stored
+                   if links[url] and list(old or []) != list(links[url])]
+        if changed:
+            session.execute(update(Page), changed)
+    return marked
 
 
 def list_findings(session: Session, *, org_id: str | None = None, status: str | None = None,
@@ -163,3 +193,45 @@ def resolve_channel_findings(session: Session, *, channel_id: int, category: str
         Finding.channel_id == channel_id, Finding.category == category, Finding.status.in_(OPEN_STATUSES)
     )
     return _resolve_except(session, query, keep, now)
+
+
+# --- site-wide findings: one row per channel for what many of its pages carry -----------------------
+
+#: rules of findings that pages of one channel share (a donation button in the site's navigation)
+SITE_RULES = ("site_donation_link",)
+
+
+def site_finding_detail(session: Session, *, fingerprint: str) -> dict:
+    """The detail of the open site-wide finding ``fingerprint`` (its ``page_ids`` and ``first_page``),
+    or an empty dict before its first page and after it was resolved."""
+    found = session.scalars(select(Finding).where(Finding.fingerprint == fingerprint)).first()
+    return dict(found.detail or {}) if found is not None and found.is_open else {}
+
+
+def release_site_findings(session: Session, *, channel_id: int, page_url: str, keep: Iterable[str],
+                          now: dt.datetime, describe: Callable[[dict], str] | None = None
+                          ) -> tuple[list[int], list[str]]:
+    """The page at ``page_url`` no longer carries the channel's open site-wide findings outside
+    ``keep``: take it off their pages, and resolve those no page carries any more; ``describe``
+    rewrites the evidence of those still carried from their new detail.
+
+    Returns (ids resolved, fingerprints of the site-wide findings still open): page-level
+    resolution (:func:`resolve_missing`) must keep the latter."""
+    page_id = session.scalars(select(Page.id).where(Page.channel_id == channel_id, Page.url == page_url)).first()
+    keep = set(keep)
+    resolved, still_open = [], []
+    query = select(Finding).where(Finding.channel_id == channel_id, Finding.rule.in_(SITE_RULES),
+                                  Finding.status.in_(OPEN_STATUSES))
+    for f in session.scalars(query):
+        pages = list((f.detail or {}).get("page_ids", []))
+        if f.fingerprint not in keep and page_id in pages:
+            pages.remove(page_id)
+            f.detail = {**f.detail, "page_ids": pages, "page_count": len(pages)}
+            if not pages:
+                f.status, f.resolved_at = "resolved", now
+                resolved.append(f.id)
+                continue
+            if describe is not None:
+                f.evidence = describe(f.detail)
+        still_open.append(f.fingerprint)
+    return resolved, still_open

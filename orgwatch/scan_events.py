@@ -21,6 +21,8 @@ GONE_STATUSES = (404, 410)
 BROKEN_REASONS = ("dns", "connection", "timeout", "tls", "redirect")
 REASON_LABELS = {"dns": "域名无法解析", "connection": "无法连接", "timeout": "响应超时", "tls": "HTTPS 证书错误",
                  "http": "返回错误状态"}
+#: unchanged pages whose "seen again" marks are written together, in one transaction
+TOUCH_BATCH = 500
 
 
 @dataclass
@@ -72,6 +74,16 @@ def finding_values(org_id: str, channel_id: int, url: str, det: Detection, *, pa
     )
 
 
+SITE_PLACES = {"nav": "导航栏", "header": "页眉", "footer": "页脚", "menu": "菜单"}
+
+
+def site_evidence(detail: dict) -> str:
+    """The evidence of a site-wide finding: the button as first seen, where it sits, on how many pages."""
+    place = SITE_PLACES.get(detail.get("where", ""), "导航栏")
+    return (f"{detail.get('snippet', '')}（该捐赠入口位于网站{place}，出现在 {detail.get('page_count', 1)} 个页面上，"
+            f"首次见于 {detail.get('first_page', '')}）")
+
+
 def page_values(item: PageItem) -> dict:
     published = dt.date.fromisoformat(item.published_at[:10]) if item.published_at else None
     values = dict(
@@ -105,6 +117,7 @@ class ScanEvents:
 
     ``channels`` maps channel id to (org id, url, kind). Broken links are reported for
     websites only: a public-account bridge's dead item link is analysed from the feed instead.
+    Unchanged pages are marked as seen in batches: whoever drives it calls :meth:`flush` at the end.
     """
 
     def __init__(self, rt: Runtime, scan_id: int, channels: dict[int, tuple[str, str, str]],
@@ -113,6 +126,9 @@ class ScanEvents:
         self.rt, self.scan_id, self.channels, self.orgs = rt, scan_id, channels, orgs
         self.summary, self.on_progress = summary, on_progress
         self.state: dict[int, _ChannelState] = {cid: _ChannelState() for cid in channels}
+        #: unchanged pages not yet marked in the database: channel id -> url -> links
+        self._touches: dict[int, dict[str, list[str]]] = {}
+        self._touched_urls: set[tuple[str, str]] = set()  # (org id, url) of those pages
 
     def handle(self, event: PageItem | FetchError | ChannelDone) -> None:
         channel_id = int(event.channel)
@@ -128,9 +144,34 @@ class ScanEvents:
             progress.new_findings += self._fetch_error(org_id, channel_id, event)
         else:
             progress.channels_done += 1
+            self.flush()
             progress.new_findings += self._channel_done(org_id, channel_id, event)
         if self.on_progress:
             self.on_progress(progress)
+
+    def flush(self) -> None:
+        """Write the pending marks of unchanged pages (fetched again in this scan; their findings
+        still seen) in one transaction. Called every TOUCH_BATCH pages, before a channel's end
+        is handled, before a page with pending marks is judged again, and by the scan at its end."""
+        if not self._touches:
+            return
+        touches, self._touches, self._touched_urls = self._touches, {}, set()
+        now = self.rt.now()
+        with self.rt.db.session() as s:
+            for channel_id, links in touches.items():
+                store.touch_pages(s, channel_id=channel_id, links=links, scan_id=self.scan_id, now=now)
+                store.touch_findings(s, org_id=self.channels[channel_id][0], urls=links, scan_id=self.scan_id, now=now)
+
+    def _touch_later(self, org_id: str, channel_id: int, item: PageItem) -> None:
+        self._touches.setdefault(channel_id, {})[item.url] = list(item.links)
+        self._touched_urls.add((org_id, item.url))
+        if len(self._touched_urls) >= TOUCH_BATCH:
+            self.flush()
+
+    def _before_judging(self, org_id: str, url: str) -> None:
+        """Keep the order of writes for one URL: its pending "still seen" marks go first."""
+        if (org_id, url) in self._touched_urls:
+            self.flush()
 
     def _count(self, outcomes: list[str], resolved: list[int]) -> int:
         new = sum(o in ("new", "reopened") for o in outcomes)
@@ -139,14 +180,12 @@ class ScanEvents:
         return new
 
     def _page(self, org_id: str, channel_id: int, item: PageItem) -> int:
+        if item.unchanged:
+            self._touch_later(org_id, channel_id, item)
+            return 0
+        self._before_judging(org_id, item.url)
         now = self.rt.now()
         with self.rt.db.session() as s:
-            if item.unchanged:
-                page = store.touch_page(s, channel_id=channel_id, url=item.url, scan_id=self.scan_id, now=now)
-                if page is not None and item.links:
-                    page.links = list(item.links)
-                store.touch_findings(s, org_id=org_id, url=item.url, scan_id=self.scan_id, now=now)
-                return 0
             page = store.upsert_page(s, org_id=org_id, channel_id=channel_id, url=item.url, scan_id=self.scan_id,
                                      now=now, values=page_values(item))
             if not getattr(item, "readable", True):
@@ -162,10 +201,35 @@ class ScanEvents:
             fingerprints, outcomes = [], []
             for det in detections:
                 values = finding_values(org_id, channel_id, item.url, det, page_id=page.id, snapshot_id=snapshot_id)
+                if det.detail.get("site_chrome"):  # one finding per channel, not per page
+                    values = self._site_values(s, org_id, channel_id, det, values)
                 outcomes.append(store.upsert_finding(s, values, scan_id=self.scan_id, now=now)[1])
                 fingerprints.append(values["fingerprint"])
-            resolved = store.resolve_missing(s, org_id=org_id, url=item.url, keep=fingerprints, now=now)
+            resolved = self._resolve_page(s, org_id, channel_id, item.url, fingerprints, now)
         return self._count(outcomes, resolved)
+
+    def _site_values(self, s, org_id: str, channel_id: int, det: Detection, values: dict) -> dict:
+        """A site-wide detection's values: fingerprinted by the channel's home URL, so every page gives
+        the same finding; it points at the first page where it was seen and counts the pages."""
+        fp = store.fingerprint(org_id, self.channels[channel_id][1], det.category, det.rule, det.item, det.key)
+        before = store.site_finding_detail(s, fingerprint=fp)
+        pages = list(before.get("page_ids", []))
+        pages += [] if values["page_id"] in pages else [values["page_id"]]
+        detail = {**values["detail"], "snippet": values["evidence"], "page_ids": pages, "page_count": len(pages),
+                  "first_page": before.get("first_page", values["url"])}
+        values = {**values, "fingerprint": fp, "url": detail["first_page"], "detail": detail,
+                  "evidence": site_evidence(detail)}
+        if before:  # the first page's place and snapshot stay
+            for name in ("page_id", "snapshot_id", "position_start", "position_end"):
+                values.pop(name)
+        return values
+
+    @staticmethod
+    def _resolve_page(s, org_id: str, channel_id: int, url: str, keep: list[str], now) -> list[int]:
+        """Resolve what the page at ``url`` no longer shows; a site-wide finding only when no page carries it."""
+        released, site_open = store.release_site_findings(s, channel_id=channel_id, page_url=url, keep=keep,
+                                                          now=now, describe=site_evidence)
+        return released + store.resolve_missing(s, org_id=org_id, url=url, keep=[*keep, *site_open], now=now)
 
     def _fetch_error(self, org_id: str, channel_id: int, err: FetchError) -> int:
         log.info("fetch failed: %s (%s) %s", err.url, err.reason, err.message)
@@ -175,9 +239,10 @@ class ScanEvents:
             return 0
         resolved: list[int] = []
         outcomes: list[str] = []
+        self._before_judging(org_id, err.url)
         with self.rt.db.session() as s:
             if err.status in GONE_STATUSES:
-                resolved = store.resolve_missing(s, org_id=org_id, url=err.url, keep=(), now=self.rt.now())
+                resolved = self._resolve_page(s, org_id, channel_id, err.url, [], self.rt.now())
             if self.channels[channel_id][2] == "website" and err.referer and (err.status in GONE_STATUSES or (err.status or 0) >= 500
                                 or err.reason in BROKEN_REASONS):
                 det = self._broken_link(err)

@@ -99,9 +99,10 @@ def _spam_hits(norm: str, layout: Layout) -> list[tuple[int, int, str, str, int]
     return sorted(h for h in hits if not _SPAM_WARN.search(norm, *layout.sentence(h[0])))
 
 
-def spam_clusters(norm: str, title: str = "") -> list[tuple[int, str, _Cluster]]:
-    """(score, family, cluster) for each dense run of spam words that passes the rules."""
-    layout = Layout(norm)
+def spam_clusters(norm: str, title: str = "", layout: Layout | None = None) -> list[tuple[int, str, _Cluster]]:
+    """(score, family, cluster) for each dense run of spam words that passes the rules; ``layout``
+    is ``norm``'s (:attr:`Document.layout`), made here when not given."""
+    layout = layout or Layout(norm)
     clusters: list[_Cluster] = []
     for hit in _spam_hits(norm, layout):
         if not clusters or hit[0] - clusters[-1].hits[-1][1] > _GAP:
@@ -130,8 +131,8 @@ class SpamInjectedDetector:
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
         text = doc.text or ""
-        norm = normalise(text)
-        passed = spam_clusters(norm.text, doc.title)
+        norm = doc.normalised
+        passed = spam_clusters(norm.text, doc.title, doc.layout)
         if not passed:
             return []
         score, family, cluster = max(passed, key=lambda p: p[0])
@@ -164,11 +165,10 @@ class IllegalFundraisingDetector:
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
         text = doc.text or ""
-        norm = normalise(text)
-        signs = fraud_signs(norm.text, doc.title)
+        norm, layout = doc.normalised, doc.layout
+        signs = fraud_signs(norm.text, doc.title, layout)
         if signs:  # a gambling ad's 稳赚不赔 is spam, reported as such
-            layout = Layout(norm.text)
-            spam = {layout.paragraph(h[0]) for _, _, c in spam_clusters(norm.text, doc.title) for h in c.hits}
+            spam = {layout.paragraph(h[0]) for _, _, c in spam_clusters(norm.text, doc.title, layout) for h in c.hits}
             signs = [s for s in signs if layout.paragraph(s.start) not in spam]
         if not signs:
             return []

@@ -12,17 +12,15 @@ import functools
 import ipaddress
 import itertools
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import ClassVar, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import tldextract
-from cssselect import SelectorError, parse as parse_selector
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from classifier.base import Detection, Document, OrgContext, Severity
-from classifier.locate import parse
+from classifier.css import Styles, box_reason, colour, declarations, length_px
 from classifier.registry import register
 
 _TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled list, offline
@@ -36,25 +34,6 @@ _BENIGN = re.compile(
 )
 _NOT_SHOWN = frozenset({"template", "noscript", "script", "style", "head"})
 _WECHAT_BODY = re.compile(r"(?:^|\s)rich_media_content(?:\s|$)")
-_PROPS = frozenset(
-    "display visibility position left top right text-indent margin-left margin-top width height "
-    "max-width max-height overflow overflow-x overflow-y font-size color background background-color".split()
-)
-_OFFSETS = ("left", "top", "right", "text-indent", "margin-left", "margin-top")
-_OFFSCREEN_PX = 500
-_TINY_PX = 1
-_HUGE_SCROLL = 500
-_LENGTH = re.compile(r"(-?\d*\.?\d+)(px|pt|em|rem|%)?")
-_UNIT_PX = {"px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "%": 0.0, None: 1.0}
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_BRACE = re.compile(r"[{}]")
-_MEDIA_ALL = re.compile(r"@media\s+(?:only\s+)?(?:screen|all)", re.I)
-_PSEUDO_ELEMENT = re.compile(r"::|:(?:before|after|first-line|first-letter|placeholder|selection)\b", re.I)
-#: What a visitor does to reveal an element: hover or focus it, or a script adds a class.
-_TOGGLE = re.compile(
-    r":(?:hover|focus-within|focus|active|target|checked)\b"
-    r"|\.(?:active|open|opened|show|shown|on|current|cur|in|hover|selected|expanded|visible)(?![\w-])", re.I
-)
 #: Class names of things made to open and close; the short ones only at a word start.
 _TOGGLE_CLASS = re.compile(
     r"menu|nav|drop|modal|dialog|collapse|accordion|slide|swiper|carousel|tooltip|toggle|erweima|ewm"
@@ -68,222 +47,21 @@ _MIN_STEM = 4
 _CLASS_REACH = 2  # a toggle class on the element or this many ancestors (div.tabbox > div.bd > ul)
 _PANEL_TAGS = frozenset({"div", "ul", "ol", "dl", "table", "section"})
 _TOGGLE_ROLES = frozenset({"tabpanel", "menu", "menubar", "dialog", "tooltip", "navigation", "listbox"})
-_SIMPLE = re.compile(r"[#.]-?[_a-zA-Z][\w-]*")
-_NEGATION = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")  # what a key pre-filter must not require
-_COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
-_QUALIFIED = re.compile(r"[.#\[]")
 _WRITE_OPEN = re.compile(
     r"document\.write(?:ln)?\s*\(\s*['\"]<(?:div|span|p|section)\b[^>]*?"
     r"(display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top)\s*:\s*-\d{3,}px)", re.I
 )
 _WRITE_CLOSE = re.compile(r"document\.write(?:ln)?\s*\(\s*['\"]\s*</", re.I)
-_NAMED_COLOURS = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "blue": "#0000ff",
-                  "green": "#008000", "yellow": "#ffff00", "gray": "#808080", "grey": "#808080",
-                  "silver": "#c0c0c0"}
-_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b")
-_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)")
 _WS = re.compile(r"\s+")
 _TEXT_SHOWN = 40  # characters of anchor text in the evidence
 _HREF_SHOWN = 120
-
-
-def _length_px(value: str | None) -> float | None:
-    m = _LENGTH.match(value.strip()) if value else None
-    return float(m.group(1)) * _UNIT_PX[m.group(2)] if m else None
-
-
-def _colour(value: str | None) -> str | None:
-    """A CSS colour as #rrggbb, or None (transparent, inherit, unknown)."""
-    if not value:
-        return None
-    for token in value.split():
-        if token in _NAMED_COLOURS:
-            return _NAMED_COLOURS[token]
-        m = _HEX.match(token)
-        if m:
-            h = m.group(1)
-            return "#" + (h if len(h) == 6 else "".join(c * 2 for c in h))
-    m = _RGB.search(value)
-    if m and (m.group(4) is None or float(m.group(4)) > 0):
-        return "#" + "".join(f"{min(255, int(m.group(k))):02x}" for k in (1, 2, 3))
-    return None
-
-
-def _declarations(style: str) -> dict[str, str]:
-    out = {}
-    for part in style.split(";"):
-        prop, sep, value = part.partition(":")
-        prop = prop.strip().lower()
-        if sep and prop in _PROPS:
-            out[prop] = value.replace("!important", "").strip().lower()
-    return out
-
-
-def css_rules(css: str) -> list[tuple[str, dict[str, str]]]:
-    """(selector list, relevant declarations) of top-level rules and of @media screen/all."""
-    css, rules, pos = _COMMENT.sub(" ", css), [], 0
-    while (opening := css.find("{", pos)) >= 0:
-        prelude = re.split(r"[;}]", css[pos:opening])[-1].strip()
-        depth, close = 0, len(css)
-        for m in _BRACE.finditer(css, opening):
-            depth += 1 if m.group() == "{" else -1
-            if depth == 0:
-                close = m.start()
-                break
-        body = css[opening + 1:close]
-        if prelude.startswith("@"):
-            if _MEDIA_ALL.fullmatch(prelude):
-                rules += css_rules(body)
-        elif prelude and (decls := _declarations(body)):
-            rules.append((prelude, decls))
-        pos = close + 1
-    return rules
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(selector: str) -> tuple[CSSSelector, tuple] | None:
-    try:
-        return CSSSelector(selector, translator="html"), parse_selector(selector)[0].specificity()
-    except (SelectorError, ValueError, IndexError):
-        return None
-
-
-def _untoggled(selector: str) -> str | None:
-    """``.nav li:hover ul`` → ``.nav li ul``: the elements a hover, focus or class reveals.
-
-    None when the toggled element would be every element of a tag (``div.show``).
-    """
-    last = _COMBINATOR.split(selector.strip())[-1]
-    base = _TOGGLE.sub("", selector).strip()
-    if not base or base[-1] in ">+~":
-        return None
-    if _TOGGLE.search(last) and not _QUALIFIED.search(_TOGGLE.sub("", last)):
-        return None
-    return base
-
-
-def _reveals(decls: dict[str, str]) -> bool:
-    if decls.get("display", "none") != "none" or decls.get("visibility") == "visible":
-        return True
-    sizes = (_length_px(decls.get(p)) for p in ("width", "height", "max-height"))
-    offsets = (_length_px(decls.get(p)) for p in _OFFSETS)
-    return any(v is not None and v > _TINY_PX for v in sizes) or any(
-        v is not None and v > -_OFFSCREEN_PX for v in offsets)
-
-
-def _suspicious(decls: dict[str, str]) -> bool:
-    """True if these declarations alone may hide something (the first, cheap pass)."""
-    if decls.get("display") == "none" or decls.get("visibility") in ("hidden", "collapse"):
-        return True
-    small = (_length_px(decls.get(p)) for p in ("width", "height", "max-height", "font-size"))
-    offsets = (_length_px(decls.get(p)) for p in _OFFSETS)
-    if any(v is not None and v <= _TINY_PX for v in small) or any(
-            v is not None and v <= -_OFFSCREEN_PX for v in offsets):
-        return True
-    colour = _colour(decls.get("color"))
-    return colour is not None and colour == _colour(decls.get("background-color") or decls.get("background"))
-
-
-def _inline_suspicious(el: etree._Element) -> bool:
-    """True if the element's own markup may hide (or colour) its content: worth the full cascade."""
-    decls = _declarations(el.get("style") or "")
-    return (el.get("hidden") is not None or el.tag == "marquee" or el.get("bgcolor") is not None
-            or (el.tag == "font" and el.get("color") is not None) or "color" in decls or _suspicious(decls))
-
-
-def _keys_ok(selector: str, keys: set[str]) -> bool:
-    """Cheap pre-filter: every #id and .class the selector requires occurs among ``keys``."""
-    part = _NEGATION.sub("", selector)
-    if "+" in part or "~" in part:
-        part = _COMBINATOR.split(part.strip())[-1]
-    return all(k in keys for k in _SIMPLE.findall(part))
-
-
-class _Styles:
-    """The declarations that apply to the elements of interest, and which ones are revealable.
-
-    Two passes: rules that may hide (and ``:hover``/``.active`` rules that reveal) over the
-    ancestors of every external anchor; then, only for anchors under something suspicious,
-    every other rule (colours, font sizes, overflow) to complete the cascade.
-    """
-
-    def __init__(self, tree: etree._Element, anchors: list) -> None:
-        self.matched: dict = defaultdict(list)
-        self.revealed: set = set()
-        self._cache: dict = {}
-        chains = [[a, *a.iterancestors()] for a in anchors]
-        rules = [(order, sel.strip(), decls) for order, (prelude, decls) in enumerate(
-            r for style in tree.iter("style") for r in css_rules(style.text or ""))
-            for sel in prelude.split(",") if not _PSEUDO_ELEMENT.search(sel)]
-        first = {k for k, r in enumerate(rules) if _TOGGLE.search(r[1]) or _suspicious(r[2])}
-        self._apply(tree, [rules[k] for k in sorted(first)], {el for chain in chains for el in chain})
-        deep = {el for chain in chains if any(e in self.matched or _inline_suspicious(e) for e in chain)
-                for el in chain}
-        if deep:
-            self._apply(tree, [r for k, r in enumerate(rules) if k not in first], deep)
-
-    def _apply(self, tree: etree._Element, rules: list, wanted: set) -> None:
-        keys = {f"#{el.get('id')}" for el in wanted if el.get("id")} | {
-            f".{c}" for el in wanted for c in (el.get("class") or "").split()}
-        for order, selector, decls in rules:
-            toggle = bool(_TOGGLE.search(selector))
-            base = _untoggled(selector) if toggle else selector
-            compiled = _compiled(base) if base and _keys_ok(base, keys) else None
-            if compiled is None or (toggle and not _reveals(decls)):
-                continue
-            for el in compiled[0](tree):
-                if el not in wanted:
-                    continue
-                if toggle:
-                    self.revealed.add(el)
-                else:
-                    self.matched[el].append((compiled[1], order, decls))
-
-    def of(self, el: etree._Element) -> dict[str, str]:
-        """The element's declarations: attributes, then rules by specificity, then inline style."""
-        if el not in self._cache:
-            out: dict[str, str] = {}
-            if el.tag in ("font", "basefont") and el.get("color"):
-                out["color"] = el.get("color").lower()
-            if el.get("bgcolor"):
-                out["background-color"] = el.get("bgcolor").lower()
-            for attr in ("width", "height") if el.tag == "marquee" else ():
-                if el.get(attr):
-                    out[attr] = el.get(attr)
-            for _, _, decls in sorted(self.matched.get(el, []), key=lambda r: r[:2]):
-                out.update(decls)
-            out.update(_declarations(el.get("style") or ""))
-            self._cache[el] = out
-        return self._cache[el]
-
-
-def _box_reason(el: etree._Element, d: dict[str, str]) -> tuple[str, str] | None:
-    """The technique by which this element's own box hides its content, if any."""
-    if d.get("display") == "none" or el.get("hidden") is not None:
-        return "display_none", "display:none"
-    for prop in _OFFSETS:
-        px = _length_px(d.get(prop))
-        positioned = prop in ("text-indent", "margin-left", "margin-top") or d.get("position") in (
-            "absolute", "fixed", "relative")
-        if px is not None and px <= -_OFFSCREEN_PX and positioned:
-            return "offscreen", f"{prop}:{d[prop]}"
-    clipped = "hidden" in (d.get("overflow", ""), d.get("overflow-x", ""), d.get("overflow-y", ""))
-    for prop in ("width", "height", "max-height"):
-        px = _length_px(d.get(prop))
-        if clipped and px is not None and px <= _TINY_PX:
-            return "zero_size", f"{prop}:{d[prop]}; overflow:hidden"
-    if el.tag == "marquee":
-        tiny = [a for a in ("width", "height") if (px := _length_px(d.get(a))) is not None and px <= _TINY_PX]
-        if tiny or (_length_px(el.get("scrollamount")) or 0) >= _HUGE_SCROLL:
-            return "marquee", f"<marquee {tiny[0] if tiny else 'scrollamount'}>"
-    return None
 
 
 class _Page:
     """One parsed page: its styles and scripts, and whether an anchor in it is hidden."""
 
     def __init__(self, tree: etree._Element, anchors: list) -> None:
-        self.styles = _Styles(tree, anchors)
+        self.styles = Styles(tree, anchors)
         self.written = _written_wrappers(tree)
         scripts = [s.text or "" for s in tree.iter("script")] + [
             v for el in tree.iter() if isinstance(el.tag, str)
@@ -308,7 +86,7 @@ class _Page:
             sib is not el and sib.tag == el.tag and (
                 (sib.get("class") and sib.get("class") == el.get("class")
                  and "none" not in (sib.get("style") or "").replace(" ", ""))
-                or _declarations(sib.get("style") or "").get("display", "none") != "none")
+                or declarations(sib.get("style") or "").get("display", "none") != "none")
             for sib in parent)
 
     def _scripted(self, ident: str) -> bool:
@@ -329,13 +107,13 @@ class _Page:
             if el in self.written:
                 return "display_none", self.written[el]
             d = self.styles.of(el)
-            reason = _box_reason(el, d)
+            reason = box_reason(el, d)
             if reason and not self.toggled(el):
                 return reason
             wechat = el.get("id") == "js_content" or _WECHAT_BODY.search(el.get("class") or "")
             if "visibility" in d and not wechat:
                 inherited.setdefault("visibility", (d["visibility"], el))
-            inline = "color" in _declarations(el.get("style") or "") or el.tag == "font"
+            inline = "color" in declarations(el.get("style") or "") or el.tag == "font"
             for prop in ("font-size", "color"):
                 if prop in d:
                     inherited.setdefault(prop, (d[prop], el, inline))
@@ -349,13 +127,13 @@ class _Page:
         if vis and vis[0] in ("hidden", "collapse") and not self.toggled(vis[1]):
             return "visibility_hidden", f"visibility:{vis[0]}"
         size = inh.get("font-size")
-        if size and not has_img and _length_px(size[0]) == 0 and not self.toggled(size[1]):
+        if size and not has_img and length_px(size[0]) == 0 and not self.toggled(size[1]):
             return "font_size_zero", f"font-size:{size[0]}"
-        colour, background = inh.get("color"), inh.get("background")
-        if colour and background and not has_img and "url(" not in background[0] and "gradient" not in background[0]:
-            same = _colour(colour[0]) is not None and _colour(colour[0]) == _colour(background[0])
-            if same and (colour[1] is background[1] or colour[2]) and not self.toggled(background[1]):
-                return "color_match", f"color:{colour[0]} = background:{_colour(background[0])}"
+        fg, background = inh.get("color"), inh.get("background")
+        if fg and background and not has_img and "url(" not in background[0] and "gradient" not in background[0]:
+            same = colour(fg[0]) is not None and colour(fg[0]) == colour(background[0])
+            if same and (fg[1] is background[1] or fg[2]) and not self.toggled(background[1]):
+                return "color_match", f"color:{fg[0]} = background:{colour(background[0])}"
         return None
 
 
@@ -443,7 +221,7 @@ class HiddenLinkDetector:
     kind: ClassVar[str] = "hidden_link"
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
-        tree = parse(doc.html) if doc.html else None
+        tree = doc.tree
         anchors = _external_anchors(tree, doc.url) if tree is not None else []
         if not anchors:
             return []

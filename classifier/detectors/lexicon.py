@@ -19,7 +19,7 @@ from classifier.base import CATEGORIES, Detection, Document, OrgContext, Severit
 from classifier.evidence import line_of, snippet
 from classifier.exceptions import RulePackError
 from classifier.registry import register
-from classifier.textnorm import Normalised, normalise, normalise_phrase
+from classifier.textnorm import Normalised, normalise_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def active_packs() -> list[Pack]:
 def lexicon_detections(doc: Document, packs: Iterable[Pack], norm: Normalised | None = None) -> list[Detection]:
     """One detection per (pack, word) in ``doc``, at the word's first place in the original text."""
     text = doc.text or ""
-    norm = norm or normalise(text)
+    norm = norm or doc.normalised
     found: list[Detection] = []
     for pack in packs:
         first: dict[str, tuple[PhraseHit, int]] = {}

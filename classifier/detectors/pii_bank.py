@@ -17,9 +17,6 @@ from classifier.detectors.pii_phone import contact_lines
 from classifier.evidence import mask_digits, snippet
 from classifier.registry import register
 
-#: Full-width digits and hyphen to ASCII, one character for one (offsets are kept).
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): chr(0x30 + i) for i in range(10)} | {"\uff0d": "-"})
-
 #: Issuer prefixes (BIN ranges) of cards issued in mainland China, with the lengths they
 #: come in: UnionPay 62 (nearly every debit card) and 60 (early BOC/city-bank BINs) at
 #: 16-19 digits; the legacy pre-UnionPay BINs 9555 (China Merchants), 9558 (ICBC) and
@@ -35,6 +32,8 @@ _CARD = re.compile(
     rf"(?<![0-9A-Za-z])(?:(?<!\d{{4}}{_SEP})\d{{4}}(?:{_SEP}\d{{4}}){{3}}(?:{_SEP}\d{{1,3}})?"
     rf"|\d{{16,19}})(?![0-9A-Za-z])"
 )
+#: What every _CARD match holds (eight digits, maybe split once), quick to look for first.
+_CARD_HINT = re.compile(rf"\d{{4}}{_SEP}?\d{{4}}")
 _NON_DIGIT = re.compile(r"\D")
 _MORE_GROUPS = re.compile(rf"{_SEP}\d{{4}}(?!\S)")  # 2000元 after a card is an amount
 _LONG_RUN = re.compile(r"[0-9A-Za-z]*\d{11,}[0-9A-Za-z]*")
@@ -266,11 +265,11 @@ def _redact(text: str, norm: str, hits: list[_Hit]) -> str:
     return "".join(chars)
 
 
-def find_cards(text: str, ctx: OrgContext, title: str = "") -> list[_Hit]:
-    """Every individual's card number in ``text``, in order."""
-    norm = text.translate(_FULLWIDTH)
-    found = []
-    for m in _CARD.finditer(norm):
+def find_cards(norm: str, ctx: OrgContext, title: str = "") -> list[_Hit]:
+    """Every individual's card number in ``norm`` (a text with full-width digits as ASCII,
+    :attr:`Document.narrow`), in order."""
+    found: list[_Hit] = []
+    for m in _CARD.finditer(norm) if _CARD_HINT.search(norm) else ():
         number, seps = _NON_DIGIT.sub("", m.group()), set(_NON_DIGIT.findall(m.group()))
         if len(seps) > 1 or (seps and _MORE_GROUPS.match(norm, m.end())):
             continue  # mixed separators, or four groups out of a longer grouped code
@@ -291,12 +290,11 @@ class PiiBankDetector:
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
         text = doc.text or ""
-        hits = find_cards(text, ctx, doc.title)
+        hits = find_cards(doc.narrow, ctx, doc.title)
         if not hits:
             return []
         first = hits[0]
-        evidence = snippet(_redact(text, text.translate(_FULLWIDTH), hits), first.start, first.end,
-                           shown=first.masked)
+        evidence = snippet(_redact(text, doc.narrow, hits), first.start, first.end, shown=first.masked)
         return [Detection(
             category=self.kind,
             rule="card_number",

@@ -13,15 +13,6 @@ from classifier.codes import is_plausible_legacy_ric, is_valid_ric, is_valid_usc
 from classifier.evidence import mask_digits, snippet
 from classifier.registry import register
 
-#: Full-width digits, letters and hyphen to ASCII, one character for one, so that
-#: offsets in the normalised text are offsets in the original.
-_FULLWIDTH = str.maketrans(
-    {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
-    | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
-    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
-    | {"\uff0d": "-"}
-)
-
 #: A maximal run of ASCII letters and digits: an ID must be one whole run, or whole runs
 #: split only by _GAP, never part of a longer run (order numbers, phone+ID, bank cards).
 _TOKEN = re.compile(r"[0-9A-Za-z]+")
@@ -34,6 +25,8 @@ _WHITESPACE = re.compile(r"[\s\u200b-\u200d\ufeff]")
 _GROUPS = frozenset({(6, 8, 4), (6, 4, 4, 4)})
 _MIN_WRAP = 5  # narrowest column width at which a wrapped number is still read
 _PIECE = re.compile(r"[0-9]+[Xx]?|[Xx]")
+#: Every ID starts with 14 digits, in one token or split by _GAP: pages without such a run are skipped.
+_HINT = re.compile(r"\d(?:[\s\u200b-\u200d\ufeff\-\u2010-\u2013]{0,12}\d){13}")
 
 #: Labels that say what the number right after them is (身份证号码, 统一社会信用代码,
 #: 订单编号, 交易流水号, 银行卡号). A valid ID right after an order, transaction, card or
@@ -224,8 +217,8 @@ class PiiIdDetector:
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
         text = doc.text or ""
-        norm = text.translate(_FULLWIDTH)
-        hits = list(_candidates(norm, _Judge(norm, ctx)))
+        norm = doc.narrow  # full-width digits and letters as ASCII, offsets kept
+        hits = list(_candidates(norm, _Judge(norm, ctx))) if _HINT.search(norm) else []
         if not hits:
             return []
         hits.sort(key=lambda h: h.start)

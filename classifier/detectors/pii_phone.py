@@ -18,14 +18,15 @@ from classifier.base import Detection, Document, OrgContext, Severity
 from classifier.evidence import mask_digits, snippet
 from classifier.registry import register
 
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): chr(0x30 + i) for i in range(10)} | {"＋": "+", "－": "-"})
-
 #: 13812345678, 138 1234 5678, 138-1234-5678, +86 138…, 86-138…, 0086…, (+86)138…. A bare
 #: "86 " is no prefix: in 王德贵 男 86 138… it is an age.
 _MOBILE = re.compile(
     r"(?<![0-9A-Za-z+])(?:(?:\+|00)86[ \-]?|86-?|[（(]\+?86[）)] ?)?"
     r"(?P<num>1[3-9]\d(?P<sep>[ \-]?)\d{4}(?P=sep)\d{4})(?![0-9A-Za-z])"
 )
+#: What every _MOBILE match holds; cheap to look for (a literal first character), so that pages
+#: without one skip the full pattern.
+_MOBILE_HINT = re.compile(r"1[3-9]\d[ \-]?\d{4}")
 _NON_DIGIT = re.compile(r"\D")
 _LONG_DIGITS = re.compile(r"\d{11,}")
 #: Right before the number, these say it is no phone: 京公网安备, 渝ICP备, 编号, 卡号, QQ.
@@ -196,7 +197,7 @@ def contact_lines(lines: list[str], title: str = "") -> set[int]:
 
 def _hits(norm: str, title: str) -> list[_Hit]:
     """Every valid mobile number with its name and whether it is an organisation's."""
-    matches = list(_MOBILE.finditer(norm))
+    matches = list(_MOBILE.finditer(norm)) if _MOBILE_HINT.search(norm) else []
     if not matches:
         return []
     lines = norm.split("\n")
@@ -220,9 +221,10 @@ def _hits(norm: str, title: str) -> list[_Hit]:
     return hits
 
 
-def named_mobiles(text: str, title: str = "") -> tuple[list[_Hit], int]:
-    """The private persons' numbers of a page (first named occurrence each) and how many persons."""
-    hits = _hits(text.translate(_FULLWIDTH), title)
+def named_mobiles(norm: str, title: str = "") -> tuple[list[_Hit], int]:
+    """The private persons' numbers of a page (first named occurrence each) and how many persons;
+    ``norm`` has full-width digits as ASCII (:attr:`Document.narrow`)."""
+    hits = _hits(norm, title)
     by_number: dict[str, list[_Hit]] = {}
     for hit in hits:
         by_number.setdefault(hit.number, []).append(hit)
@@ -240,10 +242,9 @@ def named_mobiles(text: str, title: str = "") -> tuple[list[_Hit], int]:
     return sorted(kept, key=lambda h: h.start), len(persons)
 
 
-def _redact(text: str, hits: list[_Hit]) -> str:
-    """``text`` with every mobile-like number masked in place (same offsets)."""
+def _redact(text: str, norm: str) -> str:
+    """``text`` with every mobile-like number masked in place (same offsets); ``norm`` is its narrow form."""
     chars = list(text)
-    norm = text.translate(_FULLWIDTH)
     for m in _MOBILE.finditer(norm):
         digits = [k for k in range(m.start("num"), m.end("num")) if norm[k].isdigit()]
         for k in digits[3:-4]:
@@ -265,7 +266,7 @@ class PiiPhoneListDetector:
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
         text = doc.text or ""
-        hits, persons = named_mobiles(text, doc.title)
+        hits, persons = named_mobiles(doc.narrow, doc.title)
         if persons < self.min_persons:
             return []
         first = hits[0]
@@ -273,7 +274,7 @@ class PiiPhoneListDetector:
             category=self.kind,
             rule="named_mobiles",
             severity=Severity.HIGH if len(hits) >= self.high_from else Severity.MEDIUM,
-            evidence=snippet(_redact(text, hits), first.start, first.end, shown=first.masked),
+            evidence=snippet(_redact(text, doc.narrow), first.start, first.end, shown=first.masked),
             start=first.start,
             end=first.end,
             key="",

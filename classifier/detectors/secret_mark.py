@@ -12,13 +12,11 @@ from typing import ClassVar, Iterable, Iterator
 from classifier.base import Detection, Document, OrgContext, Severity
 from classifier.evidence import line_of, snippet
 from classifier.registry import register
+from classifier.textnorm import CharMap
 
-#: Traditional characters and full-width digits to their plain forms, one for one,
-#: so that offsets in the normalised text are offsets in the original.
-_NORMALISE = str.maketrans(
-    {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
-    | dict(zip("絕機長個內資請傳嚴讀參閱級", "绝机长个内资请传严读参阅级"))
-)
+#: The traditional characters of the marks to their simplified forms, one for one, so that
+#: offsets in the normalised text are offsets in the original (full-width forms: ``Document.narrow``).
+_SIMPLIFIED = CharMap(str.maketrans(dict(zip("絕機長個內資請傳嚴讀參閱級", "绝机长个内资请传严读参阅级"))), common="")
 
 _SP = r"[ \t\u3000\u00a0]"  # spaces inside a mark (机 密 ★ 5 年), never a newline
 _LEVEL = rf"(?:绝|机|秘){_SP}{{0,2}}密"
@@ -159,7 +157,9 @@ def _marks(norm: str) -> list[_Mark]:
     """Every mark once: overlapping finds keep the first found, then one per key."""
     kept: list[_Mark] = []
     keys: set[str] = set()
-    for finder in (_star_marks, _field_marks, _header_marks, _internal_marks):
+    finders = ((_star_marks, _field_marks, _header_marks) if "密" in norm else ()) + (
+        (_internal_marks,) if "内部" in norm else ())  # every level mark holds 密, every internal one 内部
+    for finder in finders:
         for mark in finder(norm):
             overlaps = any(mark.start < k.end and k.start < mark.end for k in kept)
             if not overlaps and mark.key not in keys:
@@ -177,7 +177,7 @@ class SecretMarkDetector:
 
     def detect(self, doc: Document, ctx: OrgContext) -> Iterable[Detection]:
         text = doc.text or ""
-        norm = text.translate(_NORMALISE)
+        norm = _SIMPLIFIED(doc.narrow)
         return [
             Detection(
                 category=self.kind,

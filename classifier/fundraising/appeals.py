@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from classifier.base import Document
 from classifier.fundraising.platforms import platforms
-from classifier.textnorm import Layout, Normalised, normalise
+from classifier.textnorm import Normalised, normalise
 
 KINDS = ("qr", "bank", "link", "text")  # strongest first
 
@@ -31,7 +31,7 @@ _PRESS = re.compile("点击|点|按|选择|进入")
 _BUTTON = re.compile("按钮|键|图标|链接|入口")
 _QR_NOT = re.compile("关注|报名|查看|查询|下载|领取|开具|获取|登记|签到|入群|加入群|了解活动")
 _TEXT_APPEALS = re.compile("|".join([
-    rf"(?:爱心)?(?:捐款|捐赠|捐助)(?:通道|入口|渠道|方式|热线|专线)(?=\s*:|如下|已?开通|开启|\s*\n|\s*$)",
+    r"(?:爱心)?(?:捐款|捐赠|捐助)(?:通道|入口|渠道|方式|热线|专线)(?=\s*:|如下|已?开通|开启|\s*\n|\s*$)",
     rf"(?:开通|开启|设立)(?:了)?{_C}{{0,10}}?(?:捐款|捐赠|捐助)(?:通道|入口|渠道|专线|账户)",
     r"(?:汇款|转账)捐(?:赠|款)|捐(?:赠|款)(?:汇款|转账)(?:方式|请)",
     r"(?:^|(?<=[\n。!?]))\s*(?:只需|仅需|每)?(?:捐(?:赠|款)?\s*\d+\s*元,?\s*(?:就能|就可以|可以|能|即可|可)?(?:为|给|帮|支持)"
@@ -66,9 +66,18 @@ _WARN_PARAGRAPH = re.compile("辨别|(?<!长按)识别|可信吗|骗局|诈骗|�
 _REPORT = re.compile(r"共有|感谢|谢谢|致谢|鸣谢|收到|接收|接受了|筹得|募得|共筹|共募|累计|合计|共计|截至|截止|已结束|结束|圆满|仪式|举行|"
                      r"签署|签约|颁发|向本会|向我会|向基金会|向本中心|捐出了|捐赠了|捐献了|已捐|已汇|已筹|已募|收入|人次|金额为|"
                      r"查询|查看|公示")
+#: Donations asked of staff or members only (定向募捐, Charity Law art. 28: 各单位…将捐款汇至…), unless
+#: the same sentence also asks the public (社会各界, 爱心人士, 广大市民).
+_DIRECTED = re.compile("各单位|各部门|各科室|全体(?:干部)?职工|全体员工|全体会员|全体党员|干部职工|本会会员|各会员单位")
+_PUBLIC = re.compile("社会各界|爱心人士|爱心企业|广大|市民|网友|朋友|大家|您|公众")
 #: A bank account number after its label, or a long grouped digit run.
 _ACCOUNT = re.compile(r"(?:账号|帐号|账户|帐户|卡号)[^\n\d]{0,8}?(?P<a>\d[\d -]{8,30}\d)"
                       r"|(?<![\d-])(?P<b>\d{4}(?:[ -]?\d{3,4}){2,6})(?![\d-])")
+#: Telephone numbers are no accounts: a landline (0925-18977220), or a number right after a phone label.
+_LANDLINE = re.compile(r"0\d{2,3}-\d{7,8}")
+_PHONE_LABEL = re.compile(r"(?:电话|传真|手机|热线|联系方式|tel|fax)\s*:?\s*$")
+#: What every _ACCOUNT match holds: ten characters of digits, spaces and hyphens, digits at both ends.
+_ACCOUNT_HINT = re.compile(r"\d[\d -]{8,}\d")
 _BANK_WORDS = re.compile("开户行|开户银行|银行|户名|收款单位|收款人|账号|帐号|账户|帐户")
 _BANK_GIVING = re.compile(rf"{_DON}|募捐|募集善款|助学款|救助款|爱心账户")
 _FEES = re.compile("会费|服务费|培训费|报名费|学费|餐费|房租|货款|押金|保证金|年费|资料费|考试费|工本费|认证费|赞助费")
@@ -90,6 +99,13 @@ _HTML_WINDOW = 200
 #: Every text appeal needs one of these (giving, QR, unit-price, link words): pages without any skip them.
 _ANY = re.compile(r"捐|善款|爱心款|认助|筹|慷慨|援手|献爱心|donat|二维码|扫码|扫一扫|扫描|小程序码|收款码|长按识别|qr ?code|每\s*\d|"
                   r"认领|认购|认养|点击|访问|链接|阅读原文|小程序|按钮|网址|http|www")
+
+#: Words every match of one pattern holds, looked for first (quick: each starts with a literal),
+#: so that a page without them skips the slow pattern: _QR_APPEAL, _LINK_CALL (both), _TEXT_APPEALS, _CAPTION.
+_QR_GATE = re.compile("码|扫|长按识别|qr")
+_LINK_GATES = (re.compile("点击|通过|访问"), re.compile("链接|阅读原文|小程序|按钮|网址|http|www"))
+_TEXT_GATE = re.compile(r"捐|献爱心|认助|爱心款|善款|慷慨解囊|伸出援手|众筹|筹款|每\s*\d|每[份台个套件张本只]")
+_CAPTION_GATE = re.compile("捐|donate")
 
 
 @dataclass(frozen=True)
@@ -124,9 +140,9 @@ class _Finder:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.norm = normalise(doc.text or "")
+        self.norm = doc.normalised
         self.text = self.norm.text
-        self.layout = Layout(self.text)
+        self.layout = doc.layout
         self.spans: list[tuple[int, int, str]] = []
         self.excluded: list[tuple[int, int]] = []  # anchors to designated platforms
 
@@ -137,34 +153,40 @@ class _Finder:
         return not (_PRESS.search(text, max(0, start - 8), start) or _BUTTON.match(text, end + 1))
 
     def _clean(self, start: int, end: int, *, report: bool = True) -> bool:
-        """False if the sentence warns, or the clause reports a gift or a campaign done."""
-        if _WARN.search(self.text, *self.layout.sentence(start)) or _WARN_PARAGRAPH.search(
-                self.text, *self.layout.paragraph(start)):
+        """False if the sentence warns or asks only staff or members, or the clause reports a gift or a campaign done."""
+        sentence = self.layout.sentence(start)
+        if _WARN.search(self.text, *sentence) or _WARN_PARAGRAPH.search(self.text, *self.layout.paragraph(start)):
+            return False
+        if _DIRECTED.search(self.text, *sentence) and not _PUBLIC.search(self.text, *sentence):
             return False
         return not (report and _REPORT.search(self.text, *self.layout.clause(start)))
 
     def text_spans(self) -> None:
-        if not _ANY.search(self.text):
+        text = self.text
+        if not _ANY.search(text):
             return
-        for m in _QR_APPEAL.finditer(self.text):
+        for m in _QR_APPEAL.finditer(text) if _QR_GATE.search(text) else ():
             if not _QR_NOT.search(m.group()) and not self._quoted(*m.span()) and self._clean(m.start(), m.end()):
                 self.spans.append((m.start(), m.end(), "qr"))
-        for m in _LINK_CALL.finditer(self.text):
-            if _MONEY_CONTEXT.search(self.text, *self.layout.paragraph(m.start())) and self._clean(m.start(), m.end()):
+        for m in _LINK_CALL.finditer(text) if all(g.search(text) for g in _LINK_GATES) else ():
+            if _MONEY_CONTEXT.search(text, *self.layout.paragraph(m.start())) and self._clean(m.start(), m.end()):
                 self.spans.append((m.start(), m.end(), "link"))
-        for m in _TEXT_APPEALS.finditer(self.text):
-            ends_in_report = _REPORT.search(self.text, *self.layout.clause(m.end() - 1))
+        for m in _TEXT_APPEALS.finditer(text) if _TEXT_GATE.search(text) else ():
+            ends_in_report = _REPORT.search(text, *self.layout.clause(m.end() - 1))
             if not self._quoted(*m.span()) and self._clean(m.start(), m.end()) and not ends_in_report:
                 self.spans.append((m.start(), m.end(), "text"))
-        for start, end in self.layout.paragraphs():
+        for start, end in self.layout.paragraphs() if _CAPTION_GATE.search(text) else ():
             caption = _CAPTION.fullmatch(self.text, start, end)
             if caption:
                 self.spans.append((start, end, "text"))
 
     def bank_spans(self) -> None:
+        if not _ACCOUNT_HINT.search(self.text):
+            return
         for m in _ACCOUNT.finditer(self.text):
             number = m.group("a") or m.group("b")
-            if sum(c.isdigit() for c in number) < 10:
+            if sum(c.isdigit() for c in number) < 10 or _LANDLINE.fullmatch(number) or _PHONE_LABEL.search(
+                    self.text, max(0, m.start() - 8), m.start()):
                 continue
             lo, hi = max(0, m.start() - _BANK_BEFORE), min(len(self.text), m.end() + _BANK_AFTER)
             window = self.text[lo:hi]

@@ -6,23 +6,27 @@ Paragraphs that warn against such schemes or report cases are skipped.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+
+import ahocorasick_rs
 
 from classifier.textnorm import Layout, normalise
 
 #: Words of articles that warn against illegal fundraising (防范非法集资宣传) or report cases.
 _WARN = re.compile(
-    "警惕|谨防|防范|识别|提醒|切勿|不要相信|不要轻信|不要参与|不轻信|典型案例|以案说法|非法集资|骗局|诈骗|"
+    "警惕|谨防|防范|防非|识别|提醒|切勿|不要相信|不要轻信|不要参与|不轻信|典型案例|以案说法|非法集资|骗局|诈骗|"
     "陷阱|套路|揭秘|受骗|被骗|上当|涉嫌|犯罪|判处|判决|法院|公安|民警|立案|案件|不法分子|诱饵|幌子|旗号|"
     "名义|声称|号称|谎称|虚构|一律|擦亮眼睛|举报|风险提示|郑重提示|特别提示|非法吸收|传销|普法"
 )
 #: Scams deny being one (本项目不是非法集资): such a phrase is no warning.
 _DENIAL = re.compile(r"(?:不是|不属于|并非|绝非|绝不是|不涉及|不存在|不搞)(?:非法集资|传销|骗局|诈骗)")
-_TITLE_WARN = re.compile("防范|警惕|谨防|识别|打击|远离|揭秘|以案说法|典型案例|非法集资|诈骗|骗局|风险提示|普法")
-#: Accounts, insurance, cooperatives and farm subsidies report money in and out lawfully.
+#: 防非 (防范非法集资) and 守住钱袋子 head the regulators' campaign posters.
+_TITLE_WARN = re.compile("防范|防非|钱袋子|警惕|谨防|识别|打击|远离|揭秘|以案说法|典型案例|非法集资|诈骗|骗局|风险提示|普法")
+#: Accounts, insurance, cooperatives, farm subsidies and market reports tell of money in and out lawfully.
 _LAWFUL = re.compile("同比|上年|本年度|报告期|审计|财务报表|会计|资产负债|保值增值|净资产|保险|社保|医保|公积金|年金|国债|"
-                     "土地|村集体|集体经济|股份经济合作社|农户|种植户|养殖户|亩均|补助标准|财政")
+                     "土地|村集体|集体经济|股份经济合作社|农户|种植户|养殖户|亩均|补助标准|财政|收盘|股指|a股|沪指|成交额")
 
 _C = r"[^。!?\n]"  # within one sentence
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
@@ -48,7 +52,7 @@ _AMOUNT_AFTER = re.compile(rf"{_C}{{0,12}}?(?:{_MONEY}|{_PCT})")
 #: Money put in, offer-shaped (认购五份，每份一万元; 交一万; 入会费3000元) or a buying word.
 _IN_STRONG = re.compile(
     rf"(?:认购|认筹|认养|认缴|入股|入会费|会员费|入社费|预订金|预存|预交|充值|储值|首投|首充|出资|投资|投入|缴纳|交纳|存入|捐赠|捐款)"
-    rf"{_C}{{0,14}}?{_MONEY}|(?:投|交|放|存|充|冲|储)了?{_MONEY}|(?:每|一)(?:份|股|只|台|亩|桶|坛|个床位){_C}{{0,3}}?{_MONEY}"
+    rf"{_C}{{0,14}}?{_MONEY}|(?:投|(?<!成)交|放|存|充|冲|储)了?{_MONEY}|(?:每|一)(?:份|股|只|台|亩|桶|坛|个床位){_C}{{0,3}}?{_MONEY}"
     rf"|{_MONEY}(?:起投|起步|起|即可参与)|(?:只需|仅需|门槛){_C}{{0,4}}?{_MONEY}")
 _IN_WEAK = re.compile("认购|认筹|认养|认缴|入股|入会|入社|预存|储值|起投|复投|续投|投了|出资")
 #: A periodic payout (每月领取, 按季度支付, 一年后返), with an amount when it says one.
@@ -79,11 +83,30 @@ _CHARITY = re.compile("公益|慈善|爱心|捐|扶贫|互助|帮扶|善心|助�
 _CHARITY_SHARE = re.compile("(?:公益|慈善|爱心|扶贫|助农|互助|帮扶|善心|众帮)(?:分红|股东|份额|合伙人|理财|收益|返利|通证|币)")
 
 
-#: Every sign needs one of these (a promise, MLM or charity-share word, a buying word, an amount,
-#: a rate): paragraphs without any are skipped, which is most text.
-_ANY = re.compile("[元块万千百佰仟%倍翻]|" + "|".join([
-    _PROMISE.pattern, "高额|高息|回本|消费|购物全返|返还本金|到期|按月|按天|按日|月月|天天|日日|个点",
-    _MLM.pattern, "公益|慈善|爱心|扶贫|助农|互助|帮扶|善心|众帮", _IN_WEAK.pattern]))
+#: Every sign needs one of these words (a promise, MLM or charity-share word, a buying word, an
+#: amount, a rate), by the family of regexes that can use it: paragraphs without any are skipped,
+#: which is most text, and a paragraph runs only the regexes of the families it holds. Literal
+#: words (prefixes of the regexes' own), found for the whole page in one Aho-Corasick pass.
+_TRIGGERS = {
+    "money": "元 块 万 千 百 佰 仟 % 倍 翻",
+    "promise": _PROMISE.pattern.replace("|", " "),
+    "promise_money": "高额 高息 回本 消费 购物全返 返还本金 按月 按天 按日 月月 天天 日日",
+    "mlm": "拉人头 发展下线 下线 直推 伞下 见点奖 对碰奖 层碰奖 级差奖 管理津贴 静态收益 动态收益 间接推荐",
+    "charity": "公益 慈善 爱心 扶贫 助农 互助 帮扶 善心 众帮",
+    "in_weak": _IN_WEAK.pattern.replace("|", " "),
+    "other": "到期 个点",
+}
+_TRIGGER_WORDS = [(w, family) for family, words in _TRIGGERS.items() for w in words.split()]
+_TRIGGER_AUTOMATON = ahocorasick_rs.AhoCorasick([w for w, _ in _TRIGGER_WORDS])
+
+
+def _trigger_families(norm: str) -> tuple[list[int], list[str]]:
+    """Where the trigger words are in ``norm`` (sorted starts) and the family of each."""
+    starts, families = [], []
+    for index, start, _ in _TRIGGER_AUTOMATON.find_matches_as_indexes(norm, overlapping=True):
+        starts.append(start)
+        families.append(_TRIGGER_WORDS[index][1])
+    return starts, families
 
 
 @dataclass(frozen=True)
@@ -132,19 +155,26 @@ def _referral(para: str) -> re.Match | None:
     return None
 
 
-def _paragraph_signs(para: str) -> list[tuple[str, re.Match]]:
-    found = [("return_promise", m) for m in _PROMISE.finditer(para)]
-    rest = _MONEY_WORDS.search(_PROMISE_MONEY.sub("", para))
-    found += [("return_promise", m) for m in _PROMISE_MONEY.finditer(para) if rest]
-    found += [("pyramid", m) for m in _MLM.finditer(para) if _MLM_MONEY.search(para[:m.start()] + "\n" + para[m.end():])]
+def _paragraph_signs(para: str, families: set[str]) -> list[tuple[str, re.Match]]:
+    """The signs in one paragraph that holds trigger words of ``families``."""
+    found = [("return_promise", m) for m in _PROMISE.finditer(para)] if "promise" in families else []
+    if "promise_money" in families:
+        rest = _MONEY_WORDS.search(_PROMISE_MONEY.sub("", para))
+        found += [("return_promise", m) for m in _PROMISE_MONEY.finditer(para) if rest]
+    if "mlm" in families:
+        found += [("pyramid", m) for m in _MLM.finditer(para)
+                  if _MLM_MONEY.search(para[:m.start()] + "\n" + para[m.end():])]
     if _LAWFUL.search(para):
         return found
-    found += [("charity_disguise", m) for m in _CHARITY_SHARE.finditer(para)
-              if _RATE.search(para) or (_RETURN.search(_CHARITY_SHARE.sub("", para)) and _IN_STRONG.search(para))]
+    if "charity" in families:
+        found += [("charity_disguise", m) for m in _CHARITY_SHARE.finditer(para)
+                  if _RATE.search(para) or (_RETURN.search(_CHARITY_SHARE.sub("", para)) and _IN_STRONG.search(para))]
+    if "money" not in families and "in_weak" not in families:
+        return found  # no money in and no amount: no scheme, referral or rate
     scheme = _scheme(para)
     if scheme:
         found.append((_scheme_rule(para), scheme))
-    referral = _referral(para)
+    referral = _referral(para) if "money" in families else None
     if referral:
         found.append(("pyramid", referral))
     if _IN_STRONG.search(para) or _IN_WEAK.search(para):
@@ -160,19 +190,22 @@ def _warned(layout: Layout, start: int, end: int, head_warned: bool) -> bool:
     return bool(_WARN.search(_DENIAL.sub("", around)))
 
 
-def fraud_signs(norm: str, title: str = "") -> list[Sign]:
-    """Signs of illegal fundraising in normalised text, outside warning paragraphs, in text order."""
-    if not _ANY.search(norm):
+def fraud_signs(norm: str, title: str = "", layout: Layout | None = None) -> list[Sign]:
+    """Signs of illegal fundraising in normalised text, outside warning paragraphs, in text order;
+    ``layout`` is ``norm``'s (:attr:`Document.layout`), made here when not given."""
+    starts, families = _trigger_families(norm)
+    if not starts:
         return []
-    layout = Layout(norm)
+    layout = layout or Layout(norm)
     head = normalise(title).text + "\n" + layout.head()
     head_warned = bool(_TITLE_WARN.search(_DENIAL.sub("", head)))
     signs: list[Sign] = []
     for start, end in layout.paragraphs():
-        if not _ANY.search(norm, start, end):
+        first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        if first == last:
             continue
         para = norm[start:end]
-        found = _paragraph_signs(para)
+        found = _paragraph_signs(para, set(families[first:last]))
         if found and not _warned(layout, start, end, head_warned):
             signs += [Sign(rule, start + m.start(), start + m.end(), m.group()) for rule, m in found]
     return sorted(signs, key=lambda s: (s.start, s.end))

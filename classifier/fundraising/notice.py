@@ -11,6 +11,7 @@ from typing import Sequence
 from classifier.base import Detection, Document, OrgContext, Severity
 from classifier.evidence import line_of, snippet
 from classifier.fundraising.appeals import KINDS, AppealSpan, is_caption
+from classifier.fundraising.chrome import ChromeLink, chrome_links
 from classifier.fundraising.platforms import platforms
 from classifier.textnorm import Normalised, normalise
 
@@ -89,6 +90,22 @@ def _lead(spans: Sequence[AppealSpan]) -> AppealSpan:
     return min(spans, key=lambda s: (rank.get(s.kind, len(KINDS)), s.start))
 
 
+def _spans_detail(spans: Sequence[AppealSpan]) -> dict:
+    kinds = sorted({s.kind for s in spans}, key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))
+    return {"kinds": kinds, "count": len(spans), "positions": [[s.start, s.end] for s in spans]}
+
+
+def _site_detection(text: str, link: ChromeLink) -> Detection:
+    """One site-wide donation button: its key is the same on every page, so the scan keeps one
+    finding per channel (``detail.site_chrome``) and counts the pages that carry it."""
+    return Detection(
+        category="unqualified_fundraising", rule="site_donation_link", severity=Severity.HIGH,
+        evidence=snippet(text, link.span.start, link.span.end), start=link.span.start, end=link.span.end,
+        key=link.key, detail={"site_chrome": True, "where": link.where, "label": link.label, "href": link.href,
+                              "kinds": [link.span.kind], "line": line_of(text, link.span.start)},
+    )
+
+
 def fundraising_detections(doc: Document, ctx: OrgContext, spans: Sequence[AppealSpan]) -> list[Detection]:
     """One finding for a document with appeals: unqualified_fundraising, or fundraising_notice_incomplete
     when a qualified organisation's appeal lacks art. 25 items. Buttons alone on a line lead to
@@ -96,21 +113,25 @@ def fundraising_detections(doc: Document, ctx: OrgContext, spans: Sequence[Appea
     if not spans:
         return []
     text = doc.text or ""
-    norm: Normalised = normalise(text)
-    kinds = sorted({s.kind for s in spans}, key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))
-    detail = {"kinds": kinds, "count": len(spans), "positions": [[s.start, s.end] for s in spans]}
+    norm: Normalised = doc.normalised
+    chrome = chrome_links(doc, spans)
+    body = [s for s in spans if s not in {c.span for c in chrome}]
     if not ctx.public_fundraising_qualified:
         if _partner_campaign(doc, norm.text, ctx):
             return []
-        lead = _lead(spans)
-        return [Detection(
-            category="unqualified_fundraising", rule="donation_appeal", severity=Severity.HIGH,
-            evidence=snippet(text, lead.start, lead.end), start=lead.start, end=lead.end, key="",
-            detail={**detail, "line": line_of(text, lead.start)},
-        )]
-    carriers = [s for s in spans if not is_caption(text, s)]
+        found = list({c.key: _site_detection(text, c) for c in chrome}.values())
+        if body:
+            lead = _lead(body)
+            found.insert(0, Detection(
+                category="unqualified_fundraising", rule="donation_appeal", severity=Severity.HIGH,
+                evidence=snippet(text, lead.start, lead.end), start=lead.start, end=lead.end, key="",
+                detail={**_spans_detail(body), "line": line_of(text, lead.start)},
+            ))
+        return found
+    carriers = [s for s in body if not is_caption(text, s)]
     if not carriers:
         return []
+    detail = _spans_detail(spans)
     missing = missing_items(norm.text, ctx, partner_fundraisers(norm.text, ctx))
     if not missing:
         return []

@@ -34,6 +34,7 @@ UNQUALIFIED_POSITIVE = [
     ("bank-one-line", "捐赠通道：户名 春晖助老协会 开户行 云川银行 账号 3100 1234 5678 9012 3456", None, "bank"),
     ("bank-after-ask", "善款请汇入以下账户：\n云川银行青溪支行\n账号：622848001234567890", None, "bank"),
     ("bank-fundraising-account", "募捐账户：云川银行 账号 6228480012345678", None, "bank"),
+    ("members-and-public", "欢迎各会员单位和社会各界爱心人士踊跃捐款，为独居老人送一份温暖。", None, "text"),
     ("link-other-platform", "我要捐赠", '<a href="https://www.crowd-example.com/p/123">我要捐赠</a>', "link"),
     ("link-own-page", "首页 机构简介 在线捐款 联系我们", '<a href="/donate.html">在线捐款</a>', "link"),
     ("url-in-text", "捐款链接：https://pay.example.com/chunhui", None, "link"),
@@ -58,6 +59,12 @@ UNQUALIFIED_POSITIVE = [
 #: Pages an unqualified organisation may publish: news of gifts received, partners' campaigns,
 #: volunteers, dues, warnings, past campaigns, law.
 UNQUALIFIED_NEAR_MISS = [
+    ("directed-staff-notice", "关于开展2025年“慈善一日捐”活动的通知\n各单位于6月30日前将捐款汇至区慈善会账户。", None),
+    ("landline-near-giving-words", "资金来源：本会自有资金、定向捐赠及政府购买服务资金。\n电话：0925-18977220 传真：0925-18977221\n"
+                                   "助学金一次性发放到受助人本人账户。", None),
+    ("landline-without-label", "助学金一次性发放到受助人本人账户。资金来源：本会自有资金、定向捐赠及政府购买服务资金。\n"
+                               "联系我们 0925-18977220", None),
+    ("directed-members", "本会倡议全体会员奉献爱心，善款请汇至协会账户，由协会统一转交区慈善会。", None),
     ("gift-received", "3月12日，恒远建材有限公司向本会捐赠人民币50万元，用于支持“银龄食堂”项目。", None),
     ("ceremony", "捐赠仪式在协会会议室举行，理事长向企业代表颁发了捐赠证书。", None),
     ("thanks", "感谢社会各界爱心人士的慷慨捐赠，所获款物已全部用于老人冬季慰问。", None),

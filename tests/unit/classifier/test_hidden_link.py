@@ -7,7 +7,8 @@ import lxml.html
 import pytest
 
 from classifier import Document, OrgContext, Severity, analyze
-from classifier.detectors.hidden_link import HiddenLinkDetector, css_rules
+from classifier.css import css_rules
+from classifier.detectors.hidden_link import HiddenLinkDetector
 from classifier.registry import all_detectors
 
 LAWS = Path("/work/shared/bench/laws-zh.txt")
