@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/analysis.py [--text PATH] [--page-chars 3000] [--repeat 3]
 
 Splits the benchmark text (PRC statutes, /work/shared/bench/laws-zh.txt) into pages and
-measures, on one core, characters per second of (a) ``jieba.lcut`` alone and (b) the full
-analysis: ``classifier.analyze`` (every registered detector) + ``ModelScorer.score_document``
-+ ``model_detections``, all sharing ``Document.tokens``. The goal is (b) >= 0.8 x (a).
+measures, on one core, characters per second of (a) ``jieba.lcut`` alone, (b) the full
+analysis: ``classifier.analyze`` with the model on (every registered detector, then the model's
+findings and appeal passages, all sharing ``Document.tokens``), (c) the rule detectors alone
+and (d) the model alone (tokenising included). The goal is (b) >= 0.8 x (a).
 It also prints each detector's share, and how many statute pages (all benign) would get a
 model finding, split by whether the statute's passages are in the model's background data.
 Times are CPU time of this process (``time.process_time``), so other processes on the machine
@@ -20,9 +21,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # s
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
-import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -33,8 +32,8 @@ import jieba  # noqa: E402
 
 from classifier import Document, OrgContext, analyze  # noqa: E402
 from classifier.model import default_scorer, model_detections  # noqa: E402
-from classifier.model.training import BACKGROUND_FILE  # noqa: E402
-from classifier.registry import _instances  # noqa: E402
+from classifier.model.pagelevel import law_pages  # noqa: E402
+from classifier.registry import _instances, configure_model  # noqa: E402
 
 DEFAULT_TEXT = Path("/work/shared/bench/laws-zh.txt")
 CHUNK = 25  # pages timed together
@@ -44,11 +43,14 @@ def pages_of(text: str, size: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)]
 
 
-def full_analysis(page: str, scorer, ctx: OrgContext) -> list:
-    doc = Document(text=page)
-    rules = analyze(doc, ctx)
-    scorer.score_document(doc)
-    return rules + model_detections(doc, ctx, rules, scorer)
+def full_analysis(page: str, ctx: OrgContext) -> list:
+    configure_model(True)
+    return analyze(Document(text=page), ctx)
+
+
+def rules_alone(page: str, ctx: OrgContext) -> list:
+    configure_model(False)
+    return analyze(Document(text=page), ctx)
 
 
 def detector_times(pages: list[str], scorer, ctx: OrgContext, repeat: int) -> dict[str, float]:
@@ -76,19 +78,10 @@ def detector_times(pages: list[str], scorer, ctx: OrgContext, repeat: int) -> di
     return out
 
 
-def false_alarms(text: str, size: int, scorer, ctx: OrgContext) -> dict:
+def false_alarms(path: Path, size: int, scorer, ctx: OrgContext) -> dict:
     """Model findings on statute pages, statutes whose passages trained the model kept apart."""
-    seen = {json.loads(line)["source"].removeprefix("background: ")
-            for line in BACKGROUND_FILE.read_text(encoding="utf-8").splitlines() if line.strip()}
-    result = {"unseen": [0, 0], "background": [0, 0]}
-    for statute in (s for s in re.split(r"(?m)^(?=# )", text) if s.strip()):
-        group = "background" if statute.splitlines()[0].lstrip("# ").strip() in seen else "unseen"
-        for page in pages_of(statute, size):
-            doc = Document(text=page)
-            found = model_detections(doc, ctx, [], scorer)
-            result[group][0] += 1
-            result[group][1] += bool(found)
-    return result
+    return {group: (len(texts), sum(bool(model_detections(Document(text=t), ctx, [], scorer)) for t in texts))
+            for group, texts in law_pages(path, size).items()}
 
 
 def main() -> None:
@@ -103,39 +96,40 @@ def main() -> None:
     ctx = OrgContext()
     scorer = default_scorer()
     jieba.lcut("预热")  # load dictionaries outside the timings
-    full_analysis("预热", scorer, ctx)
+    full_analysis("预热", ctx)
 
-    # Chunks of CHUNK pages are timed in turn (jieba, full, model) and each chunk keeps its best
-    # of --repeat runs: load from other processes hits all three alike and spikes are dropped,
+    # Chunks of CHUNK pages are timed in turn (jieba, full, rules, model) and each chunk keeps
+    # its best of --repeat runs: load from other processes hits all alike and spikes are dropped,
     # while a chunk is large enough that one measurement does not warm the caches for the next.
+    steps = (
+        lambda page: jieba.lcut(page),
+        lambda page: full_analysis(page, ctx),
+        lambda page: rules_alone(page, ctx),
+        lambda page: scorer.score_document(Document(text=page)),
+    )
     chunks = [pages[i:i + CHUNK] for i in range(0, len(pages), CHUNK)]
-    best = [[float("inf")] * 3 for _ in chunks]
+    best = [[float("inf")] * len(steps) for _ in chunks]
     for _ in range(args.repeat):
         for c, chunk in enumerate(chunks):
-            t0 = time.process_time()
-            for page in chunk:
-                jieba.lcut(page)
-            t1 = time.process_time()
-            for page in chunk:
-                full_analysis(page, scorer, ctx)
-            t2 = time.process_time()
-            for page in chunk:
-                scorer.score_document(Document(text=page))
-            t3 = time.process_time()
-            best[c] = [min(best[c][0], t1 - t0), min(best[c][1], t2 - t1), min(best[c][2], t3 - t2)]
-    best_jieba, best_full, best_model = (sum(b[k] for b in best) for k in range(3))
+            for k, step in enumerate(steps):
+                start = time.process_time()
+                for page in chunk:
+                    step(page)
+                best[c][k] = min(best[c][k], time.process_time() - start)
+    best_jieba, best_full, best_rules, best_model = (sum(b[k] for b in best) for k in range(len(steps)))
     n = len(text)
     print(f"text: {args.text} ({n:,} characters, {len(pages)} pages of {args.page_chars})")
     print(f"(a) jieba.lcut alone:            {n / best_jieba:12,.0f} chars/s")
-    print(f"(b) full analysis (rules+model): {n / best_full:12,.0f} chars/s")
-    print(f"    ratio (b)/(a):               {best_jieba / best_full:12.3f}   (goal >= 0.8)")
-    print(f"    tokenise + model only:       {n / best_model:12,.0f} chars/s, ratio {best_jieba / best_model:.3f}")
+    print(f"(b) full analysis (rules+model): {n / best_full:12,.0f} chars/s, ratio (b)/(a) {best_jieba / best_full:.3f}"
+          "   (goal >= 0.8)")
+    print(f"(c) rules alone:                 {n / best_rules:12,.0f} chars/s, ratio {best_jieba / best_rules:.3f}")
+    print(f"(d) model alone (tokenising too):{n / best_model:12,.0f} chars/s, ratio {best_jieba / best_model:.3f}")
     print("per-page milliseconds (tokens shared, tokenising not included):")
     per = detector_times(pages, scorer, ctx, args.repeat)
     for name, seconds in sorted(per.items(), key=lambda kv: -kv[1]):
         print(f"    {name:44s} {seconds / len(pages) * 1e3:7.3f}")
     print(f"    {'jieba.lcut (for scale)':44s} {best_jieba / len(pages) * 1e3:7.3f}")
-    fa = false_alarms(text, args.page_chars, scorer, ctx)
+    fa = false_alarms(args.text, args.page_chars, scorer, ctx)
     for group, (total, flagged) in fa.items():
         print(f"model findings on statute pages ({group} statutes): {flagged}/{total}")
 

@@ -14,12 +14,18 @@ from rich.table import Table
 from classifier.model import card
 from classifier.model.errors import ModelError
 from classifier.model.evaluation import Report, compare
+from classifier.model.pagelevel import LAWS_TEXT
 from classifier.model.store import SHIPPED_DIR
 from classifier.model.workflow import corpus_examples, evaluate_dir, heldout_examples, train_and_install
 from orgwatch.cli import common_options, console, err_console
 from orgwatch.runtime import Runtime
 
 MODEL_CARD = Path(__file__).resolve().parents[1] / "docs" / "model-card.md"
+
+
+laws_option = click.option(
+    "--laws", type=click.Path(dir_okay=False, path_type=Path), default=LAWS_TEXT, show_default=True,
+    help="法规文本：切成 2000 字的页面，测量正常页面上的误报（文件不存在时跳过）。")
 
 
 def _archive(rt: Runtime) -> Path:
@@ -45,9 +51,13 @@ def _print_report(report: Report) -> None:
                       f"{at['threshold']:.4f}" if at else "—",
                       f"{at['precision']:.3f} / {at['recall']:.3f}" if at else "—")
     console.print(table)
+    for line in card.page_lines(report.pages):
+        console.print(line, highlight=False)
     if report.comparison:
         c = report.comparison["macro_f1"]
         console.print(f"与上一个模型相比：宏平均 F1 {c['old']:.3f} → {c['new']:.3f}（{c['change']:+.4f}）")
+        for name, d in report.comparison.get("false_findings", {}).items():
+            console.print(f"  {card.PAGE_SETS.get(name, name)}：误报页面 {d['old']} → {d['new']}（共 {d['pages']} 页）")
 
 
 def _feedback_examples(rt: Runtime) -> list[dict]:
@@ -71,8 +81,10 @@ def model() -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="随机种子；相同数据和种子得到相同模型。")
 @click.option("--no-background", is_flag=True, help="不使用法规段落作为良性背景数据（只用语料库）。")
 @click.option("--force", is_flag=True, help="即使新模型在留出集上更差也替换。")
+@laws_option
 @common_options
-def train_cmd(rt: Runtime, with_feedback: bool, out_dir: Path, seed: int, no_background: bool, force: bool) -> None:
+def train_cmd(rt: Runtime, with_feedback: bool, out_dir: Path, seed: int, no_background: bool, force: bool,
+              laws: Path) -> None:
     """训练模型，在留出集上评估，并在不变差时替换旧模型（写入 model.joblib 和 meta.json）。"""
     examples = corpus_examples(background=not no_background)
     if with_feedback:
@@ -80,7 +92,8 @@ def train_cmd(rt: Runtime, with_feedback: bool, out_dir: Path, seed: int, no_bac
         console.print(f"加入 {len(feedback)} 条复核反馈。")
         examples += feedback
     with console.status("正在训练（交叉验证选阈值，然后在全部数据上拟合）…"):
-        outcome = train_and_install(examples, out_dir=out_dir, archive_dir=_archive(rt), seed=seed, force=force)
+        outcome = train_and_install(examples, out_dir=out_dir, archive_dir=_archive(rt), seed=seed, force=force,
+                                    laws=laws)
     outcome.report.comparison = outcome.comparison
     report_path = outcome.report.write_json(_report_path(rt, "train"))
     _print_report(outcome.report)
@@ -103,17 +116,20 @@ def train_cmd(rt: Runtime, with_feedback: bool, out_dir: Path, seed: int, no_bac
               help="与这个模型比较（默认：上次训练替换下来的模型，如有）。")
 @click.option("--card", "card_path", type=click.Path(dir_okay=False, path_type=Path),
               help="把结果写入这个模型卡（默认：评估随附模型时写入 docs/model-card.md）。")
+@laws_option
 @common_options
-def evaluate_cmd(rt: Runtime, model_dir: Path, against: Path | None, card_path: Path | None) -> None:
+def evaluate_cmd(rt: Runtime, model_dir: Path, against: Path | None, card_path: Path | None, laws: Path) -> None:
     """在留出集上评估模型：各标签精确率、召回率、F1、混淆矩阵和各阈值下的表现，写入报告和模型卡。"""
     heldout = heldout_examples()
-    meta, report = evaluate_dir(model_dir, heldout)
+    meta, report = evaluate_dir(model_dir, heldout, laws)
     previous = _archive(rt) / "previous"
-    if against is None and previous.is_dir() and not _is_shipped(previous):
-        against = previous
     if against is not None:
-        _old_meta, old = evaluate_dir(against, heldout)
-        report.comparison = compare(old.summary(), report.summary())
+        report.comparison = compare(evaluate_dir(against, heldout, laws)[1].summary(), report.summary())
+    elif previous.is_dir() and not _is_shipped(previous):
+        try:
+            report.comparison = compare(evaluate_dir(previous, heldout, laws)[1].summary(), report.summary())
+        except ModelError as exc:  # e.g. trained before a library upgrade: nothing to compare with
+            err_console.print(f"上一个模型 {previous} 无法用于比较，已跳过：{exc}", highlight=False)
     report_path = report.write_json(_report_path(rt, "evaluation"))
     _print_report(report)
     recorded = meta.get("heldout", {}).get("macro_f1")

@@ -3,16 +3,40 @@ appeal passages go to the fundraising detectors.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from classifier.base import Detection, Document, OrgContext, Severity
 from classifier.evidence import snippet
 from classifier.model.pipeline import FINDING_LABELS
-from classifier.model.scoring import ModelScorer
+from classifier.model.scoring import ModelScorer, PassageScore
 
 RULE = "model"
 #: A quoted passage longer than this is shortened in the evidence (the detail keeps it whole).
 MAX_QUOTE = 160
+#: Words of texts that warn against schemes and spam or report cases, which the rule detectors
+#: leave alone too: such a passage never becomes a model finding, however much it reads like one.
+WARNING = re.compile(
+    "警惕|谨防|防范|提醒|切勿|别信|不要(?:轻信|相信|参与)|骗局|诈骗|骗子|受骗|被骗|上当|陷阱|涉嫌|犯罪|判处|判决|"
+    "法院|检察|公安|警方|民警|报警|立案|案件|嫌疑人|被告|不法分子|举报|风险提示|非法集资|非法吸收|以案说法|典型案例|"
+    "打击|禁赌|远离"
+)
+#: A scheme that denies being one (本项目不是非法集资) does not warn.
+_DENIAL = re.compile("(?:不是|不属于|并非|绝非|不涉及|不存在|不搞)(?:非法集资|传销|骗局|诈骗)")
+
+
+def warns(passage: str) -> bool:
+    """True when ``passage`` warns against schemes or spam, or reports a case."""
+    return bool(WARNING.search(_DENIAL.sub("", passage)))
+
+
+def strongest_finding(doc: Document, label: str, scorer: ModelScorer) -> PassageScore | None:
+    """The passage of ``doc`` most likely to be ``label`` among those that do not warn."""
+    best = None
+    for s in scorer.score_document(doc):
+        if s.label == label and (best is None or s.prob > best.prob) and not warns(doc.text[s.start:s.end]):
+            best = s
+    return best
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -26,7 +50,7 @@ def _quote(text: str, start: int, end: int) -> str:
 def model_detections(doc: Document, ctx: OrgContext, rule_detections: Iterable[Detection],
                      scorer: ModelScorer, thresholds: dict[str, float] | None = None) -> list[Detection]:
     """One finding per category (illegal_fundraising, spam_injected) that no rule found in
-    ``doc`` and whose strongest passage scores at least the category's threshold.
+    ``doc`` and whose strongest passage (one that does not warn) scores at least the category's threshold.
 
     The finding quotes that passage, has severity MEDIUM and ``score`` = its probability.
     ``thresholds`` default to the ones chosen on validation data (``scorer.thresholds``).
@@ -37,7 +61,7 @@ def model_detections(doc: Document, ctx: OrgContext, rule_detections: Iterable[D
     for label in FINDING_LABELS:
         if label in fired or label not in thresholds:
             continue
-        best = scorer.strongest(doc, label)
+        best = strongest_finding(doc, label, scorer)
         if best is None or best.prob < thresholds[label]:
             continue
         found.append(Detection(

@@ -19,6 +19,8 @@ THRESHOLD_GRID = (0.3, 0.5, 0.7, 0.9)
 MACRO_F1_TOLERANCE = 0.005
 #: ... and at most this much worse in any one label's F1 (about two of its ~110 held-out passages).
 LABEL_F1_TOLERANCE = 0.01
+#: A new model may give at most this many more false findings on each set of benign pages.
+PAGE_TOLERANCE = 1
 #: How many misclassified passages a report lists.
 MAX_ERRORS = 200
 
@@ -39,6 +41,7 @@ class Report:
     by_difficulty: dict[str, dict] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
     comparison: dict | None = None  # against the previous model, when there is one
+    pages: dict = field(default_factory=dict)  # page-level figures (classifier.model.pagelevel)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +64,7 @@ class Report:
             "macro_f1": self.macro_f1,
             "per_label": self.per_label,
             "at_threshold": self.at_threshold,
+            "pages": {name: {k: v for k, v in figures.items() if k != "errors"} for name, figures in self.pages.items()},
         }
 
 
@@ -134,7 +138,14 @@ class Decision:
 def compare(old: dict, new: dict) -> dict:
     """Differences new - old of two report summaries (``Report.summary()`` or meta["heldout"])."""
     labels = sorted(set(old["per_label"]) & set(new["per_label"]))
+    pages = {
+        name: {"pages": figures["pages"], "old": old["pages"][name]["false_findings"],
+               "new": figures["false_findings"], "change": figures["false_findings"] - old["pages"][name]["false_findings"]}
+        for name, figures in new.get("pages", {}).items()
+        if figures.get("pages") and old.get("pages", {}).get(name, {}).get("pages") == figures["pages"]
+    }
     return {
+        "false_findings": pages,
         "same_data": old.get("data", {}).get("snapshot") == new.get("data", {}).get("snapshot"),
         "macro_f1": {"old": old["macro_f1"], "new": new["macro_f1"], "change": new["macro_f1"] - old["macro_f1"]},
         "f1": {
@@ -148,8 +159,9 @@ def compare(old: dict, new: dict) -> dict:
 def should_replace(old: dict | None, new: dict, *, macro_tolerance: float = MACRO_F1_TOLERANCE,
                    label_tolerance: float = LABEL_F1_TOLERANCE) -> Decision:
     """A new model replaces the old one only if it is not worse on the same held-out set:
-    macro-F1 no more than ``macro_tolerance`` lower and no label's F1 more than
-    ``label_tolerance`` lower. With no old model (or a different held-out set) it replaces."""
+    macro-F1 no more than ``macro_tolerance`` lower, no label's F1 more than ``label_tolerance``
+    lower, and on each set of benign pages both were evaluated on at most ``PAGE_TOLERANCE``
+    more false findings. With no old model (or a different held-out set) it replaces."""
     if old is None:
         return Decision(True, ["没有可比较的旧模型"])
     diff = compare(old, new)
@@ -162,6 +174,9 @@ def should_replace(old: dict | None, new: dict, *, macro_tolerance: float = MACR
     for label, d in diff["f1"].items():
         if d["change"] < -label_tolerance:
             reasons.append(f"{label} 的 F1 下降 {-d['change']:.4f}（允许 {label_tolerance}）")
+    for name, d in diff["false_findings"].items():
+        if d["change"] > PAGE_TOLERANCE:
+            reasons.append(f"{name} 的 {d['pages']} 个正常页面上误报从 {d['old']} 个增加到 {d['new']} 个（允许多 {PAGE_TOLERANCE} 个）")
     if reasons:
         return Decision(False, reasons)
-    return Decision(True, [f"宏平均 F1 变化 {change:+.4f}，各标签 F1 均未明显下降"])
+    return Decision(True, [f"宏平均 F1 变化 {change:+.4f}，各标签 F1 和正常页面上的误报均未明显变差"])

@@ -29,12 +29,15 @@ RETRAIN = "请运行 orgwatch model train 重新训练模型（见 docs/retraini
 def library_versions() -> dict[str, str]:
     """The versions a pickled pipeline depends on."""
     import jieba
+    import importlib.metadata
+
     import joblib
     import numpy
     import scipy
     import sklearn
 
     return {
+        "rjieba": importlib.metadata.version("rjieba"),
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "jieba": jieba.__version__,
@@ -99,13 +102,13 @@ def mismatches(meta: dict) -> list[str]:
     if meta.get("format") != FORMAT:
         problems.append(f"模型格式 {meta.get('format')}，当前程序需要格式 {FORMAT}")
     saved, now = meta.get("versions", {}), library_versions()
-    for lib in ("scikit-learn", "jieba"):
+    for lib in ("scikit-learn", "rjieba"):
         if saved.get(lib) != now[lib]:
-            problems.append(f"{lib} 训练时为 {saved.get(lib)}，当前为 {now[lib]}")
+            problems.append(f"{lib} 训练时为 {saved.get(lib) or '（未记录）'}，当前为 {now[lib]}")
     if saved.get("python", "").rsplit(".", 1)[0] != now["python"].rsplit(".", 1)[0]:
         problems.append(f"Python 训练时为 {saved.get('python')}，当前为 {now['python']}")
     if meta.get("dictionary") != dictionary_fingerprint():
-        problems.append("分词词典或停用词（config/jieba/）在训练后被修改")
+        problems.append("分词词典、停用词（config/jieba/）或分词设置（HMM）在训练后被修改")
     return problems
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
 from classifier.model.errors import ModelError
@@ -20,13 +20,16 @@ from classifier.model.pipeline import FINDING_LABELS, LABELS, build_pipeline
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-#: The training files (written by two separate authors, see docs/data-card.md).
-TRAIN_FILES = (DATA_DIR / "train_a.jsonl", DATA_DIR / "train_b.jsonl")
+#: The training files: two written by separate authors, one of passages of generated whole
+#: pages (classifier/data/pagegen.py; see docs/data-card.md).
+TRAIN_FILES = (DATA_DIR / "train_a.jsonl", DATA_DIR / "train_b.jsonl", DATA_DIR / "train_pages.jsonl")
 #: The independently written held-out set; never used for fitting or choosing thresholds.
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 #: Benign background: 400 statute passages, so that formal, legal prose (which the corpus
 #: lacks and organisations' policy pages are full of) is not mistaken for schemes or spam.
 BACKGROUND_FILE = Path(__file__).resolve().parent.parent / "model_data" / "background.jsonl"
+#: The background statutes cut into whole pages, for choosing thresholds page by page.
+VALIDATION_PAGES_FILE = BACKGROUND_FILE.with_name("validation_pages.jsonl")
 
 #: Model findings need this precision on validation data.
 TARGET_PRECISION = 0.9
@@ -35,6 +38,9 @@ MIN_THRESHOLD = 0.5
 #: A stricter threshold flagging fewer validation passages than this is too noisy to judge.
 MIN_FLAGGED = 10
 VALIDATION_FOLDS = 5
+#: ... and may flag at most this share of the benign validation pages (the goal is under 1 in
+#: 100 on real pages; half of that on validation pages leaves a margin).
+MAX_PAGE_FALSE_RATE = 0.005
 
 
 @dataclass
@@ -138,19 +144,79 @@ def choose_threshold(is_pos: np.ndarray, prob: np.ndarray, target: float = TARGE
     return chosen
 
 
-def validation_probabilities(texts: Sequence[str], y: np.ndarray, seed: int) -> np.ndarray:
-    """Out-of-fold one-vs-rest probabilities of a stratified k-fold split of the training data."""
+def benign_pages(examples: Sequence[dict]) -> list[np.ndarray]:
+    """The row indices of each validation page: examples sharing a ``page`` id, all benign."""
+    groups: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        if ex.get("page"):
+            groups.setdefault(ex["page"], []).append(i)
+    return [np.array(rows) for rows in groups.values() if all(examples[i]["label"] == "benign" for i in rows)]
+
+
+def pages_flagged(strongest: Sequence[float], threshold: float) -> int:
+    """How many pages, given each page's strongest passage, reach ``threshold``."""
+    return int(np.sum(np.asarray(strongest) >= threshold))
+
+
+def page_threshold(strongest: Sequence[float], rate: float = MAX_PAGE_FALSE_RATE) -> float:
+    """The lowest threshold flagging at most ``rate`` of the benign pages whose strongest
+    passages score ``strongest`` (0.0 without pages)."""
+    ordered = np.sort(np.asarray(strongest, dtype=float))[::-1]
+    allowed = int(np.floor(rate * len(ordered)))  # pages that may be flagged
+    if allowed >= len(ordered):
+        return 0.0
+    return float(np.ceil((ordered[allowed] + 1e-12) * 10_000) / 10_000)
+
+
+def _strongest(pipeline: Pipeline, text: str, labels: Sequence[str]) -> np.ndarray:
+    """Each label's strongest passage of the page ``text``; for finding labels, as model findings
+    do, passages that warn are left out."""
+    from classifier.model.detections import warns
+    from classifier.model.passages import passages
+
+    spans = [p.text for p in passages(text)]
+    if not spans:
+        return np.zeros(len(labels))
+    proba = ovr_proba(pipeline, spans)
+    warned = np.array([warns(t) for t in spans])
+    for i, label in enumerate(labels):
+        if label in FINDING_LABELS:
+            proba[warned, i] = 0.0
+    return proba.max(axis=0)
+
+
+def validation_probabilities(texts: Sequence[str], y: np.ndarray, seed: int, groups: Sequence[str] | None = None,
+                             pages: Sequence[dict] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold one-vs-rest probabilities of a stratified k-fold split of the training data,
+    and each label's strongest passage on each validation page ``{page, text}``.
+
+    Examples of one ``groups`` value (one page: a generated page, one statute's background
+    passages) fall in the same fold, so a page is scored by models that saw none of it; a
+    validation page is scored by the model of the fold that held out its ``page`` group (NaN
+    when no example has that group).
+    """
     texts = list(texts)
-    proba = np.zeros((len(texts), len(set(y))))
-    for train_idx, test_idx in StratifiedKFold(VALIDATION_FOLDS, shuffle=True, random_state=seed).split(texts, y):
+    labels = sorted(set(y.tolist()))
+    proba = np.zeros((len(texts), len(labels)))
+    strongest = np.full((len(pages), len(labels)), np.nan)
+    groups = list(range(len(texts))) if groups is None else list(groups)
+    folds = StratifiedGroupKFold(VALIDATION_FOLDS, shuffle=True, random_state=seed)
+    for train_idx, test_idx in folds.split(texts, y, groups):
         fold = build_pipeline(seed).fit([texts[i] for i in train_idx], y[train_idx])
         proba[test_idx] = ovr_proba(fold, [texts[i] for i in test_idx])
-    return proba
+        held = {groups[i] for i in test_idx}
+        for j, page in enumerate(pages):
+            if page["page"] in held:
+                strongest[j] = _strongest(fold, page["text"], labels)
+    return proba, strongest
 
 
-def train(examples: Sequence[dict], seed: int = 0) -> TrainedModel:
+def train(examples: Sequence[dict], seed: int = 0, validation_pages: Sequence[dict] = ()) -> TrainedModel:
     """Fit the model on ``examples`` ({text, label, ...}) and choose its thresholds on
-    cross-validated probabilities of the same examples (precision >= ``TARGET_PRECISION``).
+    cross-validated probabilities of the same examples (precision >= ``TARGET_PRECISION``),
+    raised where needed so that at most ``MAX_PAGE_FALSE_RATE`` of the benign validation pages
+    are flagged: the all-benign example groups, and ``validation_pages`` ({page, text}: whole
+    benign pages of the same groups, e.g. the background statutes cut into pages).
 
     An example's optional ``origin`` (corpus, background, feedback) is counted in the meta.
     """
@@ -158,14 +224,22 @@ def train(examples: Sequence[dict], seed: int = 0) -> TrainedModel:
     texts = [ex["text"] for ex in examples]
     y = np.array([ex["label"] for ex in examples])
     log.info("cross-validating on %d examples", len(texts))
-    proba = validation_probabilities(texts, y, seed)
+    groups = [ex.get("page") or f"example-{i}" for i, ex in enumerate(examples)]
+    proba, page_proba = validation_probabilities(texts, y, seed, groups, validation_pages)
+    page_proba = page_proba[~np.isnan(page_proba).any(axis=1)]
     labels = sorted(set(y.tolist()))
-    thresholds, validation = {}, {}
+    thresholds, validation, page_validation = {}, {}, {}
+    pages = benign_pages(examples)
     for i, label in enumerate(labels):
         is_pos = y == label
         t = choose_threshold(is_pos, proba[:, i])
         if label in FINDING_LABELS or label == "donation_appeal":
+            strongest = [proba[rows, i].max() for rows in pages] + page_proba[:, i].tolist()
+            page_t = page_threshold(strongest)
+            t = max(t, page_t)
             thresholds[label] = t
+            page_validation[label] = {"page_threshold": page_t, "pages": len(strongest),
+                                      "flagged": pages_flagged(strongest, t)}
         validation[label] = precision_recall_at(is_pos, proba[:, i], t)
     log.info("fitting on all %d examples", len(texts))
     pipeline = build_pipeline(seed).fit(texts, y)
@@ -179,9 +253,11 @@ def train(examples: Sequence[dict], seed: int = 0) -> TrainedModel:
             "min_threshold": MIN_THRESHOLD,
             "min_flagged": MIN_FLAGGED,
             "folds": VALIDATION_FOLDS,
+            "max_page_false_rate": MAX_PAGE_FALSE_RATE,
         },
         "validation": {
             "per_label_at_threshold": validation,
+            "benign_pages": page_validation,
             "macro_f1": _macro_f1(y, np.array(labels)[proba.argmax(axis=1)], labels),
         },
         "training_data": {

@@ -14,17 +14,22 @@ from typing import Sequence
 
 from classifier.model.errors import ModelError
 from classifier.model.evaluation import Decision, Report, compare, evaluate, should_replace
+from classifier.model.pagelevel import LAWS_TEXT, evaluate_pages, law_pages, read_pages
 from classifier.model.store import META_FILE, MODEL_FILE, load, save
-from classifier.model.training import BACKGROUND_FILE, HELDOUT_FILE, TRAIN_FILES, TrainedModel, read_examples, train
+from classifier.model.training import (
+    BACKGROUND_FILE, HELDOUT_FILE, TRAIN_FILES, VALIDATION_PAGES_FILE, TrainedModel, read_examples, train,
+)
 
 log = logging.getLogger(__name__)
 
 
 def corpus_examples(background: bool = True) -> list[dict]:
-    """The training corpus (train_a, train_b) and, unless ``background`` is False, the benign background."""
-    files = list(TRAIN_FILES) + ([BACKGROUND_FILE] if background else [])
-    return [{**ex, "origin": "background" if path == BACKGROUND_FILE else "corpus"}
-            for path in files for ex in read_examples([path])]
+    """The training corpus (train_a, train_b, train_pages) and, unless ``background`` is False,
+    the benign background; a statute's background passages count as one validation page."""
+    out = [{**ex, "origin": "corpus"} for ex in read_examples(TRAIN_FILES)]
+    if background:
+        out += [{**ex, "origin": "background", "page": ex["source"]} for ex in read_examples([BACKGROUND_FILE])]
+    return out
 
 
 def heldout_examples() -> list[dict]:
@@ -44,10 +49,18 @@ class Outcome:
     archived: Path | None = None
 
 
-def evaluate_dir(directory: Path, heldout: Sequence[dict]) -> tuple[dict, Report]:
+def full_evaluation(model: TrainedModel, heldout: Sequence[dict], laws: Path | None = LAWS_TEXT) -> Report:
+    """``model`` on the held-out passages, and page by page on the held-out pages and, when
+    ``laws`` is a file, on its statutes cut into pages."""
+    report = evaluate(model, heldout)
+    report.pages = evaluate_pages(model, read_pages(), law_pages(laws) if laws is not None else {})
+    return report
+
+
+def evaluate_dir(directory: Path, heldout: Sequence[dict], laws: Path | None = LAWS_TEXT) -> tuple[dict, Report]:
     """Load the model in ``directory`` and evaluate it on ``heldout``: (its meta, the report)."""
     model = load(directory)
-    return model.meta, evaluate(model, heldout)
+    return model.meta, full_evaluation(model, heldout, laws)
 
 
 def _copy_model(src: Path, dst: Path) -> None:
@@ -60,17 +73,18 @@ def _copy_model(src: Path, dst: Path) -> None:
 
 
 def train_and_install(examples: Sequence[dict], *, out_dir: Path, archive_dir: Path, seed: int = 0,
-                      force: bool = False, heldout: Sequence[dict] | None = None) -> Outcome:
+                      force: bool = False, heldout: Sequence[dict] | None = None,
+                      laws: Path | None = LAWS_TEXT) -> Outcome:
     """Train on ``examples``, evaluate on the held-out set, and install into ``out_dir`` if
     the model there (if any) is not better; otherwise keep the new one in ``archive_dir/candidate``."""
     heldout = heldout_examples() if heldout is None else heldout
-    model = train(examples, seed)
-    report = evaluate(model, heldout)
+    model = train(examples, seed, read_examples([VALIDATION_PAGES_FILE]))
+    report = full_evaluation(model, heldout, laws)
     model.meta["heldout"] = report.summary()
     old_summary = None
     if (out_dir / META_FILE).exists():
         try:
-            old_summary = evaluate_dir(out_dir, heldout)[1].summary()
+            old_summary = evaluate_dir(out_dir, heldout, laws)[1].summary()
         except ModelError as exc:
             log.warning("the installed model cannot be compared and will be replaced: %s", exc)
     decision = should_replace(old_summary, report.summary())

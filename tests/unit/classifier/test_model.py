@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -170,7 +168,7 @@ def _edit_meta(directory: Path, edit) -> None:
 
 @pytest.mark.parametrize(("edit", "words"), [
     (lambda m: m["versions"].update({"scikit-learn": "1.0.2"}), ["scikit-learn 训练时为 1.0.2"]),
-    (lambda m: m["versions"].update({"jieba": "0.39"}), ["jieba 训练时为 0.39"]),
+    (lambda m: m["versions"].update({"rjieba": "0.1.0"}), ["rjieba 训练时为 0.1.0"]),
     (lambda m: m["versions"].update({"python": "2.7.18"}), ["Python 训练时为 2.7.18"]),
     (lambda m: m["dictionary"].update({"userdict.txt": "0" * 64}), ["分词词典"]),
     (lambda m: m.update({"model_sha256": "0" * 64}), ["校验值不符"]),
@@ -350,6 +348,7 @@ def test_card_update_keeps_the_hand_written_parts(tmp_path, small_model, heldout
 
 @pytest.fixture()
 def fast_training(monkeypatch):
+    import orgwatch.cli  # noqa: F401 - the commands module is imported through the CLI that registers it
     import orgwatch.modelcmd as cmd
 
     monkeypatch.setattr(cmd, "corpus_examples", lambda background=True: _subset(30))
@@ -385,15 +384,13 @@ def test_a_worse_model_is_kept_aside(fast_training, tmp_path, monkeypatch):
     assert (tmp_path / "xdg" / "orgwatch" / "models" / "candidate" / MODEL_FILE).exists()
 
 
-def test_train_with_feedback_adds_the_reviewed_passages(fast_training, tmp_path, monkeypatch):
-    feedback = types.ModuleType("models.feedback")
-    feedback.feedback_examples = lambda session: [
-        {"text": "本会年度会员大会顺利召开", "label": "benign", "source": "review #1"},
-        {"text": "加入养老互助社，每月领补贴，三年还本", "label": "illegal_fundraising", "source": "review #2"},
-    ]
-    monkeypatch.setitem(sys.modules, "models.feedback", feedback)
-    out = tmp_path / "m"
-    result = CliRunner().invoke(fast_training.model, ["train", "--with-feedback", "--out", str(out)])
+def test_evaluate_skips_a_previous_model_that_no_longer_loads(fast_training, model_copy, tmp_path):
+    previous = tmp_path / "xdg" / "orgwatch" / "models" / "previous"
+    previous.parent.mkdir(parents=True)
+    shutil.copytree(model_copy, previous)
+    _edit_meta(previous, lambda m: m["versions"].update({"rjieba": "0.1.0"}))  # trained before an upgrade
+    result = CliRunner().invoke(fast_training.model, ["evaluate", "--model", str(model_copy), "--card",
+                                                      str(tmp_path / "c.md"), "--laws", str(tmp_path / "none.txt")])
     assert result.exit_code == 0, result.output
-    meta = json.loads((out / META_FILE).read_text(encoding="utf-8"))
-    assert meta["training_data"]["origins"]["feedback"] == 2
+    assert "无法用于比较，已跳过" in result.output and "rjieba 训练时为 0.1.0" in result.output
+    assert "宏平均 F1" in (tmp_path / "c.md").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from sklearn.pipeline import make_pipeline
 
 from classifier.base import Document
 from classifier.model import build_pipeline
-from classifier.tokenize import STOPWORDS, USERDICT, dictionary_fingerprint, stopwords, tokenize
+from classifier.tokenize import HMM, STOPWORDS, USERDICT, dictionary_fingerprint, stopwords, tokenize
 
 
 @pytest.mark.parametrize(("text", "word"), [
@@ -55,8 +55,8 @@ def test_stop_words_are_function_words_only():
 def test_dictionary_files_are_in_config_and_fingerprinted():
     assert USERDICT.parent.name == "jieba" and USERDICT.parent.parent.name == "config"
     fingerprint = dictionary_fingerprint()
-    assert set(fingerprint) == {USERDICT.name, STOPWORDS.name}
-    assert all(len(v) == 64 for v in fingerprint.values())
+    assert set(fingerprint) == {USERDICT.name, STOPWORDS.name, "hmm"}
+    assert all(len(fingerprint[name]) == 64 for name in (USERDICT.name, STOPWORDS.name))
 
 
 def test_tokenize_pickles_by_reference():
@@ -78,3 +78,23 @@ def test_the_model_pipeline_pickles_round_trip():
     pipe = build_pipeline(seed=0).fit(texts, labels)
     again = pickle.loads(pickle.dumps(pipe))
     assert (again.predict_proba(texts) == pipe.predict_proba(texts)).all()
+
+
+def test_tokens_are_jiebas_words_with_the_domain_dictionary():
+    """rjieba (jieba in Rust) segments as jieba itself does, with the same dictionary."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    reference.load_userdict(str(USERDICT))
+    texts = [
+        "本会具有公开募捐资格，募捐方案已报民政部门备案，统一社会信用代码为53110000500000000X。",
+        "澳门线上娱乐城，真人视讯、电子游艺，新会员首充即送彩金，每日返水无上限。",
+        "第二十四条 开展公开募捐，应当制定募捐方案。募捐方案包括募捐目的、起止时间和地域。",
+        "首页 | 协会简介 | 通知公告 | 联系我们\n版权所有 © 2025 澄江市志愿者协会 澄ICP备12345678号-1",
+    ]
+    for text in texts:
+        assert tokenize(text) == reference.lcut(text, HMM=HMM)
