@@ -171,6 +171,9 @@ class Finding(Base):
     resolved_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="open")
     status_note: Mapped[str | None] = mapped_column(Text)
+    #: who last changed ``status`` by hand (a web user's name or ``cli``) and when
+    status_by: Mapped[str | None] = mapped_column(String(100))
+    status_at: Mapped[dt.datetime | None]
     #: counts how many times this finding has (re)appeared; a resolved finding that comes back is new again
     occurrence: Mapped[int] = mapped_column(default=1)
     #: the occurrence whose alerts have been queued; less than ``occurrence`` means alerts are owed
@@ -385,3 +388,114 @@ class ChannelCheck(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     checked_at: Mapped[dt.datetime]
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+
+
+class WebUser(Base):
+    """A person who signs in to the web app: ``role`` is bureau, supervisor or org.
+
+    An ``org`` user names its organisation (``org_id``), a ``supervisor`` user its supervising
+    unit (``supervisor``); neither is a foreign key so users can be created before the first sync.
+    """
+
+    __tablename__ = "web_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    org_id: Mapped[str | None] = mapped_column(String(64))
+    supervisor: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime]
+    password_changed_at: Mapped[dt.datetime | None]
+    disabled_at: Mapped[dt.datetime | None]
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only its SHA-256 is stored, ``prefix`` lets people tell them apart."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+
+    user: Mapped[WebUser] = relationship()
+
+
+class AuditEntry(Base):
+    """Who did what, to what, when and from where: logins, triage, tokens, users, registry syncs."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_action_actor_at", "action", "actor", "at"),
+        Index("ix_audit_entry_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict] = mapped_column(default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChannelLease(Base):
+    """That one job is scanning a channel until ``expires_at`` (renewed while it runs): the
+    guard that keeps two scans of the same channel from overlapping (models/leases.py)."""
+
+    __tablename__ = "channel_lease"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id"), primary_key=True, autoincrement=False)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+
+
+class ScanJob(Base):
+    """One scan job sent to the Celery workers (``scan --distributed``, ``schedule``): which
+    organisation and channels, and what became of it. ``id`` is the Celery task id.
+
+    ``status`` is queued | running | completed | failed | skipped; ``scan_id`` is the scan run
+    of the last attempt; ``attempts`` counts deliveries to a worker (more than one after a
+    worker died mid-job).
+    """
+
+    __tablename__ = "scan_job"
+    __table_args__ = (Index("ix_scan_job_status", "status"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    channel_ids: Mapped[list | None]
+    as_of: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id"))
+    holder: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    enqueued_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class ScheduleMark(Base):
+    """A piece of scheduled work done once, such as ``weekly_report:2026-W48``: claimed (``running``)
+    before it starts and marked ``done`` after, so a restarted or second scheduler does not repeat it."""
+
+    __tablename__ = "schedule_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    claimed_at: Mapped[dt.datetime]
+    done_at: Mapped[dt.datetime | None]
+    detail: Mapped[dict] = mapped_column(default=dict)

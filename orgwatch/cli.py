@@ -21,11 +21,12 @@ from models import findings as findings_store
 from models import outbox
 from models.exceptions import StoreError
 from orgwatch import output
+from orgwatch.distributed.exceptions import DistributedError
 from orgwatch.runtime import Runtime
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
-USER_ERRORS = (ConfigError, StoreError, CrawlError, AlertError, ClassifierError)
+USER_ERRORS = (ConfigError, StoreError, CrawlError, AlertError, ClassifierError, DistributedError)
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
 
@@ -87,10 +88,19 @@ def init(rt: Runtime) -> None:
 @main.command()
 @click.option("--org", "org_ids", multiple=True, metavar="ID", help="只扫描这些机构（可重复）。")
 @click.option("--no-deliver", is_flag=True, help="只把通知放入待发送队列，不立即投递。")
+@click.option("--distributed", is_flag=True, help="不在本机扫描：每个机构排一个任务，交给 orgwatch worker 执行。")
+@click.option("--wait", is_flag=True, help="与 --distributed 一起使用：等待全部任务结束并显示结果。")
 @common_options
-def scan(rt: Runtime, org_ids: tuple[str, ...], no_deliver: bool) -> None:
+def scan(rt: Runtime, org_ids: tuple[str, ...], no_deliver: bool, distributed: bool, wait: bool) -> None:
     """扫描机构的网站和公众号，保存发现的问题并通知相关人员。"""
     from orgwatch.progress import run_scan_with_progress
+
+    if wait and not distributed:
+        raise click.UsageError("--wait 只能与 --distributed 一起使用。")
+    if distributed:
+        from orgwatch.workercmd import scan_distributed
+
+        return scan_distributed(rt, list(org_ids) or None, deliver=not no_deliver, wait=wait)
 
     summary = run_scan_with_progress(rt, list(org_ids) or None, deliver=not no_deliver, console=console)
     if summary.status != "completed":
@@ -136,10 +146,7 @@ def alerts() -> None:
 
 
 def _message_record(m) -> dict:
-    record = output.message_record(m, redact(m.target))
-    record["kind"] = m.kind
-    record["findings"] = len(m.finding_ids or []) or len(m.alerts)
-    return record
+    return output.message_record(m, redact(m.target))
 
 
 @alerts.command("list")
@@ -319,6 +326,15 @@ from orgwatch.statuscmd import status  # noqa: E402 - uses common_options from t
 main.add_command(status)
 from orgwatch.modelcmd import model  # noqa: E402 - uses common_options from this module
 main.add_command(model)
+from orgwatch.usercmd import serve, tokens, triage, users  # noqa: E402 - uses common_options from this module
+main.add_command(users)
+main.add_command(tokens)
+main.add_command(serve)
+main.add_command(triage)
+from orgwatch.workercmd import worker  # noqa: E402 - uses common_options from this module
+main.add_command(worker)
+from orgwatch.schedulecmd import schedule  # noqa: E402 - uses common_options from this module
+main.add_command(schedule)
 
 if __name__ == "__main__":
     main()

@@ -55,8 +55,8 @@ def to_csv(records: Iterable[dict[str, Any]], keys: tuple[str, ...] = FINDING_KE
 
 def message_record(m: OutboxMessage, target_shown: str) -> dict[str, Any]:
     return {
-        "id": m.id, "uid": m.uid, "org": m.org_id, "recipient": m.recipient, "target": target_shown,
-        "transport": m.transport, "subject": m.subject, "status": m.status, "attempts": m.attempts,
-        "findings": len(m.alerts), "last_error": m.last_error, "created_at": _iso(m.created_at),
+        "id": m.id, "uid": m.uid, "kind": m.kind, "org": m.org_id, "recipient": m.recipient,
+        "target": target_shown, "transport": m.transport, "subject": m.subject, "status": m.status,
+        "attempts": m.attempts, "findings": len(m.finding_ids or []) or len(m.alerts), "last_error": m.last_error, "created_at": _iso(m.created_at),
         "sent_at": _iso(m.sent_at),
     }

@@ -32,7 +32,9 @@ class Runtime:
 
     def now(self) -> dt.datetime:
         real = dt.datetime.now(dt.timezone.utc)
-        if self.as_of == real.date():
+        # as_of defaults to the machine's local date, which is not the UTC date for part of the day
+        # (00:00-08:00 in China): "today" in either sense means the real time, not a shifted one
+        if self.as_of in (real.date(), dt.date.today()):
             return real
         return dt.datetime.combine(self.as_of, real.timetz())
 

@@ -12,7 +12,7 @@ from crawlers.items import ChannelJob, CrawlJob
 from crawlers.runner import run_crawl
 from models import scans
 from models.entities import Channel
-from models.sync import sync_registry
+from models.audit import audited_sync as sync_registry  # also writes registry.sync to the audit log
 from classifier.exceptions import ClassifierError
 from orgwatch.alerting import deliver_outbox, notify_operators_after_scan, queue_alerts
 from orgwatch.disclosure import evaluate_after_scan
@@ -25,14 +25,31 @@ __all__ = ["OrgProgress", "ScanSummary", "org_context", "run_scan"]
 
 
 def run_scan(rt: Runtime, org_ids: list[str] | None = None,
-             on_progress: Callable[[OrgProgress], None] | None = None, deliver: bool = True) -> ScanSummary:
-    """Scan the organisations (all in the registry by default) end to end and return what happened."""
+             on_progress: Callable[[OrgProgress], None] | None = None, deliver: bool = True,
+             channel_ids: list[int] | None = None, sync: bool = True) -> ScanSummary:
+    """Scan the organisations (all in the registry by default) end to end and return what happened.
+
+    ``channel_ids`` limits the crawl to those channels of the selected organisations (a
+    distributed job for one channel of a large site). Disclosure and channel-health checks
+    judge an organisation only when all its active channels were crawled in this scan: a
+    partial view would report items published on the other channels as missing. ``sync=False``
+    skips mirroring the registry into the database (a worker's job: the enqueuing command did it).
+    """
     registry = rt.registry
     selected = [registry.get(i) for i in org_ids] if org_ids else list(registry.organizations)
+    scope = ",".join(org_ids) if org_ids else "all"
+    if channel_ids is not None:
+        scope = f"{scope} channels:{','.join(map(str, channel_ids))}"[:200]
     with rt.db.session() as s:
-        sync_registry(s, [o.model_dump() for o in registry.organizations], rt.now())
-        scan_id = scans.start_scan(s, scope=",".join(org_ids) if org_ids else "all", as_of=rt.as_of, now=rt.now())
+        if sync:
+            sync_registry(s, [o.model_dump() for o in registry.organizations], rt.now())
+        scan_id = scans.start_scan(s, scope=scope, as_of=rt.as_of, now=rt.now())
         channel_rows = scans.active_channels(s, [o.id for o in selected])
+        complete = [o.id for o in selected]
+        if channel_ids is not None:
+            wanted = set(channel_ids)
+            complete = [o.id for o in selected if all(c.id in wanted for c in channel_rows if c.org_id == o.id)]
+            channel_rows = [c for c in channel_rows if c.id in wanted]
         jobs = [_channel_job(s, ch, registry.get(ch.org_id), rt) for ch in channel_rows]
     summary = ScanSummary(scan_id=scan_id)
     for org in selected:
@@ -50,7 +67,10 @@ def run_scan(rt: Runtime, org_ids: list[str] | None = None,
         raise
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-        _finish(rt, summary, [o.id for o in selected], deliver)
+        try:
+            events.flush()  # the unchanged pages still waiting to be marked as seen
+        finally:
+            _finish(rt, summary, [o.id for o in selected], deliver, complete)
     return summary
 
 
@@ -64,12 +84,16 @@ def _channel_job(s: Session, ch: Channel, org: Organization, rt: Runtime) -> Cha
                       known=scans.known_pages(s, ch.id))
 
 
-def _finish(rt: Runtime, summary: ScanSummary, org_ids: list[str], deliver: bool) -> None:
-    """Check disclosures and channel health, queue the alerts owed, deliver the outbox, tell the
-    operators about failures, and close the scan record, whatever happened before."""
+def _finish(rt: Runtime, summary: ScanSummary, org_ids: list[str], deliver: bool, complete: list[str]) -> None:
+    """Check disclosures and channel health (of the ``complete``ly crawled organisations), queue
+    the alerts owed, deliver the outbox, tell the operators about failures, and close the scan
+    record, whatever happened before."""
     if summary.status == "completed":
+        if len(complete) < len(org_ids):
+            log.info("partial scan %d: disclosure and channel health not judged for %s", summary.scan_id,
+                     ", ".join(sorted(set(org_ids) - set(complete))))
         try:
-            new, resolved = evaluate_after_scan(rt, summary.scan_id, org_ids)
+            new, resolved = evaluate_after_scan(rt, summary.scan_id, complete)
             summary.findings_new += new
             summary.findings_resolved += resolved
         except ClassifierError as exc:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 
 import pytest
 import yaml
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from models import outbox
 from tests.integration.alerts_world import cli, messages, org, person, runtime, seed, write_world
@@ -19,15 +16,8 @@ D = dt.date(2026, 11, 2)
 
 
 @pytest.fixture()
-def pg_url(postgres_url):
-    name = f"orgwatch_alerts_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+def pg_url(pg_database):
+    return pg_database
 
 
 def test_alerts_digest_and_reminders_on_postgresql(tmp_path, alert_sink, pg_url):

@@ -141,3 +141,27 @@ def test_bureau_may_accept_the_unified_platform_for_charities(tmp_path, serve_si
     assert checklist["charter"]["status"] == "not_applicable" and "可在慈善中国公开" in checklist["charter"]["note"]
     assert checklist["registration"]["status"] == "present"
     assert findings(config, "disclosure_missing") == []
+
+
+def test_registration_date_in_the_registry_sets_the_30_day_deadline(tmp_path, serve_sites, wired):  # noqa: F811
+    """anhe lacks a charter: registered 10 days ago it is not yet owed; registered 40 days ago it is."""
+    root = tmp_path / "sites"
+    write_site(root, "anhe", anhe(with_2025=True))
+    urls = serve_sites(root)
+
+    def configure(registered_on: str):
+        return write_config(tmp_path, [
+            {"id": "anhe", "name": "青溪区安和社区服务中心", "type": "social_service", "uscc": ANHE,
+             "registered_on": registered_on, "channels": [{"kind": "website", "url": urls["anhe"] + "/"}]},
+        ])
+
+    config = configure("2026-06-20")
+    scan(config, "2026-06-30")
+    checklist = items(status(config, "2026-06-30", "anhe")[0])
+    assert checklist["charter"]["status"] != "missing"
+    assert ("charter", "missing") not in disclosure(config, "anhe")
+
+    config = configure("2026-05-01")
+    scan(config, "2026-06-30")
+    assert items(status(config, "2026-06-30", "anhe")[0])["charter"]["status"] == "missing"
+    assert disclosure(config, "anhe")[("charter", "missing")]["status"] == "open"

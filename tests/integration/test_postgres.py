@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from models import findings as store
 from models import scans
@@ -19,17 +17,10 @@ pytestmark = pytest.mark.services
 
 
 @pytest.fixture()
-def pg_db(postgres_url):
-    name = f"orgwatch_t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(postgres_url).set(database=name).render_as_string(hide_password=False))
+def pg_db(pg_database):
+    db = Database(pg_database)
     yield db
     db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 ORG = {"id": "pg-org", "name": "测试协会", "type": "social_group", "charity": False, "uscc": "51500199MJP823451N",

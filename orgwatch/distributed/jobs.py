@@ -1,0 +1,172 @@
+"""Plan, enqueue and wait for distributed scan jobs (used by ``scan --distributed`` and ``schedule``)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from models import jobs as job_store
+from models.entities import ScanJob
+from models.audit import audited_sync as sync_registry  # also writes registry.sync to the audit log
+from orgwatch.distributed.exceptions import BrokerUnavailable, JobWaitTimeout
+from orgwatch.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanJobSpec:
+    """One job: scan organisation ``org_id``, all its active channels or only ``channel_ids``."""
+
+    org_id: str
+    channel_ids: list[int] | None = None
+
+
+@dataclass
+class JobsOutcome:
+    """What a set of finished jobs did, summed over their scan runs."""
+
+    jobs: list[ScanJob]
+    pages: int = 0
+    findings_new: int = 0
+    findings_resolved: int = 0
+    messages_queued: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def plan_jobs(rt: Runtime, org_ids: list[str] | None = None) -> list[ScanJobSpec]:
+    """One job per organisation (all in the registry by default); one per channel for an
+    organisation whose channels' pages at their last scan add up to more than
+    ``distributed.large_site_pages``. Syncs the registry into the database first."""
+    registry = rt.registry
+    wanted = [registry.get(i).id for i in org_ids] if org_ids else [o.id for o in registry.organizations]
+    with rt.db.session() as s:
+        sync_registry(s, [o.model_dump() for o in registry.organizations], rt.now())
+        channels = job_store.channel_pages(s, wanted)
+    threshold = rt.settings.distributed.large_site_pages
+    specs: list[ScanJobSpec] = []
+    for org_id in wanted:
+        rows = channels.get(org_id, [])
+        if len(rows) > 1 and sum(pages for _, pages in rows) > threshold:
+            specs += [ScanJobSpec(org_id, [channel_id]) for channel_id, _ in rows]
+        else:
+            specs.append(ScanJobSpec(org_id))
+    return specs
+
+
+def _jsonable(value: Any) -> Any:
+    """Settings as plain JSON that ``Settings(**...)`` reads back: durations as hours, paths as text."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 3600
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def job_payload(rt: Runtime, job_id: str, spec: ScanJobSpec, deliver: bool) -> dict[str, Any]:
+    """What a worker needs to run the job exactly as this process would: the settings (those
+    given in the file, environment or command line, with absolute paths, plus the data
+    directory in force) and the ``--as-of`` day. Only the given ones are sent, so settings that
+    must not be written together (``alerts.routes`` and its shortcut) stay unwritten."""
+    given = rt.settings.model_dump(exclude_unset=True)
+    given["data_dir"] = rt.settings.data_dir
+    return {"job_id": job_id, "org_id": spec.org_id, "channel_ids": spec.channel_ids, "deliver": deliver,
+            "as_of": rt.as_of.isoformat(), "settings": _jsonable(given)}
+
+
+def check_broker(rt: Runtime, app=None) -> None:
+    """Raise BrokerUnavailable, with what to do, when Redis does not answer."""
+    from orgwatch.distributed.app import broker_label, make_app
+
+    app = app or make_app(rt.settings)
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=5)
+    except Exception as exc:  # kombu raises OperationalError, socket errors and redis errors here
+        raise BrokerUnavailable(
+            f"无法连接消息队列 {broker_label(rt.settings)}（{exc}）。请启动 Redis（如 systemctl start redis-server），"
+            "或在设置中改正 distributed.broker_url；本次没有排入任何任务，数据库中没有留下任何记录。"
+        ) from exc
+
+
+def enqueue_scans(rt: Runtime, jobs: list[ScanJobSpec], *, deliver: bool = True, sync: bool = True) -> list[str]:
+    """Mirror the registry into the database (unless ``sync=False``: the caller just did), record
+    each job (status ``queued``) and send it to the workers; return the job ids.
+
+    Raises BrokerUnavailable when Redis cannot be reached: then nothing is recorded or sent.
+    If Redis goes away part-way, the jobs not sent are marked ``failed`` with the reason.
+    """
+    from orgwatch.distributed.app import SCAN_TASK, make_app
+
+    app = make_app(rt.settings)
+    check_broker(rt, app)
+    ids = [uuid.uuid4().hex for _ in jobs]
+    now = dt.datetime.now(dt.timezone.utc)
+    with rt.db.session() as s:
+        if sync:  # workers do not mirror the registry (once per job would not scale): it is done here
+            sync_registry(s, [o.model_dump() for o in rt.registry.organizations], rt.now())
+        for job_id, spec in zip(ids, jobs):
+            job_store.add_job(s, job_id=job_id, org_id=spec.org_id, channel_ids=spec.channel_ids,
+                              as_of=rt.as_of, now=now)
+    for n, (job_id, spec) in enumerate(zip(ids, jobs)):
+        try:
+            app.send_task(SCAN_TASK, args=[job_payload(rt, job_id, spec, deliver)], task_id=job_id,
+                          queue=rt.settings.distributed.queue, retry_policy={"max_retries": 2})
+        except Exception as exc:
+            _unsent(rt, ids[n:], str(exc))
+            raise BrokerUnavailable(
+                f"向消息队列发送任务时连接中断（{exc}）：已发送 {n} 个，其余 {len(ids) - n} 个标记为失败。"
+                "请检查 Redis 后重新运行 orgwatch scan --distributed。"
+            ) from exc
+    log.info("queued %d scan job(s) on %s", len(ids), rt.settings.distributed.queue)
+    return ids
+
+
+def _unsent(rt: Runtime, ids: list[str], reason: str) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    with rt.db.session() as s:
+        for job_id in ids:
+            job_store.finish_job(s, job_id, status="failed", now=now, note=f"未能送入消息队列：{reason}")
+
+
+def wait_for_jobs(rt: Runtime, job_ids: list[str], *, timeout: float | None = None, poll: float = 1.0,
+                  on_change: Callable[[dict[str, int]], None] | None = None) -> JobsOutcome:
+    """Poll the database until every job is completed, failed or skipped; sum their scans."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last: dict[str, int] = {}
+    while True:
+        with rt.db.session() as s:
+            rows = job_store.get_jobs(s, job_ids)
+        counts = _count(rows)
+        if counts != last and on_change:
+            on_change(counts)
+        last = counts
+        if len(rows) == len(set(job_ids)) and all(r.status in job_store.FINAL_STATUSES for r in rows):
+            return summarise(rt, rows)
+        if deadline is not None and time.monotonic() > deadline:
+            raise JobWaitTimeout(f"等待 {timeout:g} 秒后仍有任务未完成：{counts}。任务仍在队列或工作进程中，可稍后查看。")
+        time.sleep(poll)
+
+
+def _count(rows: list[ScanJob]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return counts
+
+
+def summarise(rt: Runtime, rows: list[ScanJob]) -> JobsOutcome:
+    """Sum the scan runs of finished jobs."""
+    with rt.db.session() as s:
+        totals = job_store.scan_totals(s, [r.scan_id for r in rows if r.scan_id is not None])
+    return JobsOutcome(jobs=rows, by_status=_count(rows), **totals)
