@@ -217,12 +217,15 @@ def release_site_findings(session: Session, *, channel_id: int, page_url: str, k
 
     Returns (ids resolved, fingerprints of the site-wide findings still open): page-level
     resolution (:func:`resolve_missing`) must keep the latter."""
+    query = select(Finding).where(Finding.channel_id == channel_id, Finding.rule.in_(SITE_RULES),
+                                  Finding.status.in_(OPEN_STATUSES))
+    site_findings = session.scalars(query).all()
+    if not site_findings:  # the common case: no page lookup needed
+        return [], []
     page_id = session.scalars(select(Page.id).where(Page.channel_id == channel_id, Page.url == page_url)).first()
     keep = set(keep)
     resolved, still_open = [], []
-    query = select(Finding).where(Finding.channel_id == channel_id, Finding.rule.in_(SITE_RULES),
-                                  Finding.status.in_(OPEN_STATUSES))
-    for f in session.scalars(query):
+    for f in site_findings:
         pages = list((f.detail or {}).get("page_ids", []))
         if f.fingerprint not in keep and page_id in pages:
             pages.remove(page_id)
