@@ -39,29 +39,22 @@ def _check_notify_urls(urls: list[str]) -> list[str]:
     return urls
 
 
-class Person(_Strict):
+class SupervisorContact(_Strict):
+    """Someone at a supervising unit who reads its daily digest; the base of every contact."""
+
+    name: str = Field(min_length=1)
+    notify: list[str] = Field(default_factory=list)
+
+    @field_validator("notify")
+    @classmethod
+    def _urls_have_schema(cls, urls: list[str]) -> list[str]:
+        return _check_notify_urls(urls)
+
+
+class Person(SupervisorContact):
     """A person to be told: the platform manager, the legal representative or another contact."""
 
-    name: str = Field(min_length=1)
     role: Role
-    notify: list[str] = Field(default_factory=list)
-
-    @field_validator("notify")
-    @classmethod
-    def _urls_have_schema(cls, urls: list[str]) -> list[str]:
-        return _check_notify_urls(urls)
-
-
-class SupervisorContact(_Strict):
-    """Someone at a supervising unit who reads its daily digest."""
-
-    name: str = Field(min_length=1)
-    notify: list[str] = Field(default_factory=list)
-
-    @field_validator("notify")
-    @classmethod
-    def _urls_have_schema(cls, urls: list[str]) -> list[str]:
-        return _check_notify_urls(urls)
 
 
 class Supervisor(_Strict):
