@@ -115,10 +115,9 @@ class Column:
         return bool(self.blank_reason)
 
 
-def find_columns(home: DatedDoc, pages: dict[str, DatedDoc], as_of: dt.date, org_name: str = "") -> list[Column]:
-    """The columns linked from ``home``: pages with a short title (the column's name) that
-    list dated items, are named like a news or notice column, or say they are empty (暂无信息).
-    A column's items are the dated pages it links, other columns and the home page excepted."""
+def column_names(home: DatedDoc, pages: dict[str, DatedDoc], org_name: str = "") -> dict[str, str]:
+    """The pages ``home`` links that may be columns (list pages with a short title), by URL, with
+    their names. Only these pages' texts are read (for "暂无信息")."""
     named: dict[str, str] = {}
     for link in home.links:
         page = pages.get(link)
@@ -129,6 +128,14 @@ def find_columns(home: DatedDoc, pages: dict[str, DatedDoc], as_of: dt.date, org
         name = column_name(page.title, org_name)
         if name and len(name) <= COLUMN_NAME_MAX:
             named.setdefault(link, name)
+    return named
+
+
+def find_columns(home: DatedDoc, pages: dict[str, DatedDoc], as_of: dt.date, org_name: str = "") -> list[Column]:
+    """The columns linked from ``home``: pages with a short title (the column's name) that
+    list dated items, are named like a news or notice column, or say they are empty (暂无信息).
+    A column's items are the dated pages it links, other columns and the home page excepted."""
+    named = column_names(home, pages, org_name)
     others = set(named) | {home.url}
     found = (_column(pages[url], name, pages, others, set(home.links), as_of) for url, name in named.items())
     return [c for c in found if c is not None]

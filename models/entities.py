@@ -126,6 +126,10 @@ class Page(Base):
     readable: Mapped[bool] = mapped_column(default=True)
     unreadable_reason: Mapped[str | None] = mapped_column(Text)
     tls_error: Mapped[str | None] = mapped_column(Text)
+    #: whether the disclosure checks can use this version of the page, and what that verdict
+    #: depends on (classifier.disclosure.relevance); a stale key means "decide again"
+    disclosure_key: Mapped[str | None] = mapped_column(String(32))
+    disclosure_relevant: Mapped[bool] = mapped_column(default=False)
 
 
 class Snapshot(Base):

@@ -3,9 +3,9 @@ services keep: home-page baselines, disclosure checks and channel checks."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.orm import Session
 
 from models.entities import (
@@ -20,13 +20,34 @@ def org_channels(session: Session, org_id: str) -> list[Channel]:
     ))
 
 
-def channel_documents(session: Session, channel_id: int) -> list[Page]:
+#: what the checks read of every stored document; the texts are read separately, only where needed
+DOCUMENT_COLUMNS = (Page.id, Page.url, Page.kind, Page.title, Page.published_at, Page.published_source, Page.links,
+                    Page.content_hash, Page.last_scan_id, Page.disclosure_key, Page.disclosure_relevant)
+TEXT_BATCH = 500
+
+
+def channel_documents(session: Session, channel_id: int) -> list[Row]:
     """Every readable document last fetched successfully on a channel (pages, attachments,
-    articles), whether or not it changed in the latest scan."""
-    return list(session.scalars(
-        select(Page).where(Page.channel_id == channel_id, Page.status_code < 400, Page.readable.is_(True))
+    articles), whether or not it changed in the latest scan: DOCUMENT_COLUMNS, no texts."""
+    return list(session.execute(
+        select(*DOCUMENT_COLUMNS)
+        .where(Page.channel_id == channel_id, Page.status_code < 400, Page.readable.is_(True))
         .order_by(Page.id)
     ))
+
+
+def page_texts(session: Session, ids: Iterable[int]) -> Iterator[tuple[int, str, str]]:
+    """(id, text, main_text) of the given pages, read TEXT_BATCH at a time."""
+    ids = list(ids)
+    for start in range(0, len(ids), TEXT_BATCH):
+        chunk = ids[start:start + TEXT_BATCH]
+        yield from session.execute(select(Page.id, Page.text, Page.main_text).where(Page.id.in_(chunk)))
+
+
+def save_disclosure_relevance(session: Session, verdicts: list[dict[str, Any]]) -> None:
+    """Remember pages' disclosure relevance: dicts of id, disclosure_key, disclosure_relevant."""
+    if verdicts:
+        session.execute(update(Page), verdicts)
 
 
 def home_page(session: Session, channel: Channel, urls: Iterable[str] = ()) -> Page | None:

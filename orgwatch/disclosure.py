@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from classifier.base import Severity
@@ -14,12 +15,13 @@ from classifier.disclosure import (
 )
 from classifier.disclosure.consistency import RegistrationMismatch
 from classifier.disclosure.evaluate import REPORTED
+from classifier.disclosure.relevance import Relevance
 from classifier.disclosure.report import detail as finding_detail
 from classifier.disclosure.report import item_title
 from models import findings as store
 from models import pages
-from models.entities import Channel, Page, ScanRun
-from orgwatch.health import Outcome, check_channels, crawl_problem, home_urls
+from models.entities import Channel, ScanRun
+from orgwatch.health import Documents, Outcome, check_channels, crawl_problem, home_urls
 from orgwatch.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -44,10 +46,11 @@ def evaluate_after_scan(rt: Runtime, scan_id: int, org_ids: list[str]) -> tuple[
             scan, org = pages.get_scan(s, scan_id), pages.get_org(s, org_id)
             if scan is None or org is None:
                 continue
+            documents = Documents(s)
             if settings.channel_checks:
-                total.add(check_channels(rt, s, scan, org_id, org.name))
+                total.add(check_channels(rt, s, scan, org_id, org.name, documents))
             if pack is not None:
-                total.add(DisclosureRun(rt, s, scan, org_facts(rt, org), pack).run())
+                total.add(DisclosureRun(rt, s, scan, org_facts(rt, org), pack, documents).run())
     return total.new, len(total.resolved)
 
 
@@ -60,10 +63,10 @@ def org_facts(rt: Runtime, org) -> OrgFacts:
                     certificate=org.fundraising_certificate or "", registered_on=getattr(spec, "registered_on", None))
 
 
-def _doc(page: Page, channel: Channel, homes: tuple[str, ...]) -> EvidenceDoc:
-    return EvidenceDoc(url=page.url, kind=page.kind, title=page.title or "", text=page.text or "",
-                       main_text=page.main_text or "", published_at=page.published_at, page_id=page.id,
-                       channel_kind=channel.kind, is_home=page.url in homes, links=tuple(page.links or ()))
+def _doc(row: Row, channel: Channel, homes: tuple[str, ...], text: str = "", main_text: str = "") -> EvidenceDoc:
+    return EvidenceDoc(url=row.url, kind=row.kind, title=row.title or "", text=text or "", main_text=main_text or "",
+                       published_at=row.published_at, page_id=row.id, channel_kind=channel.kind,
+                       is_home=row.url in homes, links=tuple(row.links or ()))
 
 
 def _extension(url: str) -> str:
@@ -71,15 +74,53 @@ def _extension(url: str) -> str:
     return last.rsplit(".", 1)[-1].lower() if "." in last else ""
 
 
-def collect_documents(session: Session, scan: ScanRun, org_id: str) -> tuple[list[EvidenceDoc], Looked, list[str]]:
-    """The organisation's evidence: stored pages, attachments and articles of its channels,
-    plus document links not downloaded (by file name); how many of each were read; and why
-    this scan's view is incomplete (channels whose crawl failed or was cut short).
+def _in_view(rows: list[Row], channel: Channel, scan: ScanRun, problem: str | None) -> list[Row]:
+    """The channel's documents this scan's view includes: for a website crawled completely, the
+    pages it reached and the attachments they link (or it fetched); otherwise all stored ones."""
+    if channel.kind != "website" or problem:
+        return rows
+    current = [r for r in rows if r.last_scan_id == scan.id and r.kind != "attachment"]
+    linked = {link for r in current for link in (r.links or ())}
+    return current + [r for r in rows if r.kind == "attachment" and (r.last_scan_id == scan.id or r.url in linked)]
+
+
+def _relevant_docs(session: Session, rows: list[tuple[Row, Channel]], relevance: Relevance) -> list[EvidenceDoc]:
+    """The documents the evaluation can use, with their texts, in the order of ``rows``.
+
+    A page version whose remembered verdict is current is read only when relevant; the others
+    (new or changed pages, or a changed pack or registry entry) are read, judged and remembered.
+    """
+    homes = {channel.id: home_urls(channel) for _, channel in rows}
+    keys = {row.id: relevance.key(row.content_hash) if row.content_hash else None for row, _ in rows}
+    wanted = {row.id: (row, channel) for row, channel in rows
+              if row.url in homes[channel.id] or keys[row.id] is None or keys[row.id] != row.disclosure_key
+              or row.disclosure_relevant}
+    docs: dict[int, EvidenceDoc] = {}
+    verdicts: list[dict] = []
+    for page_id, text, main_text in pages.page_texts(session, wanted):
+        row, channel = wanted[page_id]
+        doc = _doc(row, channel, homes[channel.id], text, main_text)
+        relevant = relevance(doc)
+        if relevant:
+            docs[page_id] = doc
+        if keys[page_id] is not None and (keys[page_id], relevant) != (row.disclosure_key, row.disclosure_relevant):
+            verdicts.append({"id": page_id, "disclosure_key": keys[page_id], "disclosure_relevant": relevant})
+    pages.save_disclosure_relevance(session, verdicts)
+    return [docs[row.id] for row, _ in rows if row.id in docs]
+
+
+def collect_documents(session: Session, scan: ScanRun, org_id: str, relevance: Relevance,
+                      documents: Documents | None = None) -> tuple[list[EvidenceDoc], Looked, list[str]]:
+    """The organisation's evidence: the stored pages, attachments and articles of its channels
+    that the evaluation can use (see :mod:`classifier.disclosure.relevance`), plus document
+    links not downloaded (by file name); how many of each were read; and why this scan's view
+    is incomplete (channels whose crawl failed or was cut short).
 
     A website crawled completely in this scan contributes the pages it reached (changed or
     not); pages it no longer links are left out. Feeds keep every article ever read.
     """
-    docs: list[EvidenceDoc] = []
+    documents = documents if documents is not None else Documents(session)
+    rows: list[tuple[Row, Channel]] = []
     problems: list[str] = []
     for channel in pages.org_channels(session, org_id):
         problem = crawl_problem(session, channel, scan)
@@ -87,28 +128,25 @@ def collect_documents(session: Session, scan: ScanRun, org_id: str) -> tuple[lis
             problem = f"抓取达到上限（{channel.last_truncated_reason}）"
         if problem:
             problems.append(f"{channel.url}：{problem}")
-        rows = pages.channel_documents(session, channel.id)
-        if channel.kind == "website" and not problem:
-            current = [p for p in rows if p.last_scan_id == scan.id and p.kind != "attachment"]
-            linked = {link for p in current for link in (p.links or ())}
-            rows = current + [p for p in rows if p.kind == "attachment" and (p.last_scan_id == scan.id or p.url in linked)]
-        homes = home_urls(channel)
-        docs += [_doc(p, channel, homes) for p in rows]
-    stored = {d.url for d in docs}
-    links = dict.fromkeys(link for d in docs if d.kind == "page" for link in d.links)
-    docs += [EvidenceDoc(url=link, kind="link") for link in links
-             if link not in stored and _extension(link) in DOCUMENT_EXTENSIONS]
-    looked = Looked(pages=sum(d.kind == "page" for d in docs),
-                    attachments=sum(d.kind in ("attachment", "link") for d in docs),
-                    articles=sum(d.kind in ARTICLE_KINDS for d in docs))
-    return docs, looked, problems
+        rows += [(row, channel) for row in _in_view(documents.of(channel), channel, scan, problem)]
+    docs = _relevant_docs(session, rows, relevance)
+    stored = {row.url for row, _ in rows}
+    links = dict.fromkeys(link for row, _ in rows if row.kind == "page" for link in (row.links or ()))
+    unread = [EvidenceDoc(url=link, kind="link") for link in links
+              if link not in stored and _extension(link) in DOCUMENT_EXTENSIONS]
+    kinds = [row.kind for row, _ in rows]
+    looked = Looked(pages=kinds.count("page"), attachments=kinds.count("attachment") + len(unread),
+                    articles=sum(k in ARTICLE_KINDS for k in kinds))
+    return docs + unread, looked, problems
 
 
 class DisclosureRun:
     """Evaluates the pack for one organisation after one scan, and stores the outcome."""
 
-    def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org: OrgFacts, pack: Pack) -> None:
+    def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org: OrgFacts, pack: Pack,
+                 documents: Documents | None = None) -> None:
         self.rt, self.s, self.scan, self.org, self.pack = rt, session, scan, org, pack
+        self.documents = documents
         self.now = rt.now()
 
     def run(self) -> Outcome:
@@ -116,7 +154,8 @@ class DisclosureRun:
         channels = pages.org_channels(self.s, self.org.org_id)
         if not channels:
             return out
-        docs, looked, problems = collect_documents(self.s, self.scan, self.org.org_id)
+        docs, looked, problems = collect_documents(self.s, self.scan, self.org.org_id,
+                                                   Relevance(self.pack, self.org), self.documents)
         incomplete = "；".join(problems) or None
         ev = evaluate(self.pack, self.org, docs, self.rt.as_of,
                       require_own_site=self.rt.settings.health.require_own_site_disclosure, incomplete=incomplete)

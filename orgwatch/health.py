@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from classifier import health
@@ -38,6 +39,20 @@ class Outcome:
         self.resolved += other.resolved
 
 
+class Documents:
+    """The stored documents of each channel (pages.DOCUMENT_COLUMNS, no texts), read once per
+    session and shared by the channel-health and disclosure checks."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self._rows: dict[int, list[Row]] = {}
+
+    def of(self, channel: Channel) -> list[Row]:
+        if channel.id not in self._rows:
+            self._rows[channel.id] = pages.channel_documents(self.s, channel.id)
+        return self._rows[channel.id]
+
+
 def home_urls(channel: Channel) -> tuple[str, ...]:
     """The spellings of a channel's URL its home page may be stored under (the crawler's canonical form first)."""
     return tuple(dict.fromkeys((canonical(channel.url), channel.url)))
@@ -61,9 +76,10 @@ def crawl_problem(session: Session, channel: Channel, scan: ScanRun) -> str | No
     return None
 
 
-def _dated(page: Page) -> health.DatedDoc:
+def _dated(page: Page | Row, text: str = "") -> health.DatedDoc:
+    """A stored page or document row as channel health sees it (``text`` only where it is read)."""
     return health.DatedDoc(url=page.url, title=page.title or "", published_at=page.published_at, kind=page.kind,
-                           links=tuple(page.links or ()), text=page.text or "", source=page.published_source)
+                           links=tuple(page.links or ()), text=text, source=page.published_source)
 
 
 def _threshold(channel: Channel, settings: HealthSettings) -> int | None:
@@ -87,8 +103,10 @@ def _finding(org_id: str, channel: Channel, url: str, category: str, rule: str, 
 class ChannelHealth:
     """Checks every channel of one organisation after scan ``scan``."""
 
-    def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org_id: str, org_name: str) -> None:
+    def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org_id: str, org_name: str,
+                 documents: Documents | None = None) -> None:
         self.rt, self.s, self.scan, self.org_id, self.org_name = rt, session, scan, org_id, org_name
+        self.documents = documents if documents is not None else Documents(session)
         self.settings = rt.settings.health
         self.now = rt.now()
 
@@ -110,7 +128,8 @@ class ChannelHealth:
             pages.save_channel_check(self.s, channel.id, {**base, "state": "failed", "note": problem})
             return out
         threshold = _threshold(channel, self.settings)
-        docs = [_dated(p) for p in pages.channel_documents(self.s, channel.id)]
+        rows = self.documents.of(channel)
+        docs = [_dated(r) for r in rows]
         check = health.staleness(docs, self.rt.as_of, threshold or 0)
         row = {**base, "newest_on": check.newest.published_at if check.newest else None,
                "newest_url": check.newest.url if check.newest else None,
@@ -130,20 +149,25 @@ class ChannelHealth:
                                    "age_days": check.age_days, "threshold_days": threshold}), keep, out)
         if channel.kind == "website":
             home = home_page(self.s, channel)
-            row["columns"] = self.columns(channel, home, docs, channel_stale=check.stale, keep=keep, out=out)
+            row["columns"] = self.columns(channel, home, rows, channel_stale=check.stale, keep=keep, out=out)
             row["defaced"] = self.defacement(channel, home, out)
         out.resolved += store.resolve_channel_findings(self.s, channel_id=channel.id, category="stale_channel",
                                                        keep=keep, now=self.now)
         pages.save_channel_check(self.s, channel.id, row)
         return out
 
-    def columns(self, channel: Channel, home: Page, docs: list[health.DatedDoc], *, channel_stale: bool,
+    def columns(self, channel: Channel, home: Page, stored: list[Row], *, channel_stale: bool,
                 keep: list[str], out: Outcome) -> list[dict]:
-        """Check each navigation column; stale columns are reported only when the channel is not stale itself."""
-        by_url = {d.url: d for d in docs}
+        """Check each navigation column; stale columns are reported only when the channel is not stale itself.
+        Only the texts of the candidate columns are read."""
+        by_url = {r.url: _dated(r) for r in stored}
+        start = _dated(home, home.text or "")
+        candidates = health.column_names(start, by_url, self.org_name)
+        texts = {i: text for i, text, _ in pages.page_texts(self.s, [r.id for r in stored if r.url in candidates])}
+        by_url.update({r.url: _dated(r, texts[r.id]) for r in stored if r.id in texts})
         limits = {"news": self.settings.news_column_days, "notice": self.settings.notice_column_days}
         rows = []
-        for col in health.find_columns(_dated(home), by_url, self.rt.as_of, self.org_name):
+        for col in health.find_columns(start, by_url, self.rt.as_of, self.org_name):
             limit = limits.get(col.kind)
             age = (self.rt.as_of - col.newest.published_at).days if col.newest else None
             state = "blank" if col.blank else ("stale" if limit and age is not None and age > limit else "ok")
@@ -209,6 +233,7 @@ class ChannelHealth:
         )
 
 
-def check_channels(rt: Runtime, session: Session, scan: ScanRun, org_id: str, org_name: str) -> Outcome:
+def check_channels(rt: Runtime, session: Session, scan: ScanRun, org_id: str, org_name: str,
+                   documents: Documents | None = None) -> Outcome:
     """Channel health of one organisation after ``scan``."""
-    return ChannelHealth(rt, session, scan, org_id, org_name).run()
+    return ChannelHealth(rt, session, scan, org_id, org_name, documents).run()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from config.settings import load_settings
 from models.db import Database
 from models.entities import Finding, HomeBaseline
 from tests.integration.disclosure_sites import (
@@ -100,7 +101,7 @@ def test_defaced_home_page_after_a_clean_baseline(tmp_path, serve_sites, wired):
     assert found["status"] == "open" and found["severity"] == "high" and found["rule"] == "home_defaced"
     assert found["url"] == urls["yuanyi"] + "/" and "大部分文字被替换" in found["evidence"]
     assert "bet0.example-casino.com" in found["evidence"]
-    db = Database(f"sqlite:///{tmp_path / 'data' / 'orgwatch.db'}")
+    db = Database(load_settings(config).db_url)
     with db.session() as s:
         detail = s.scalars(select(Finding).where(Finding.category == "defacement")).one().detail
         baselines = list(s.scalars(select(HomeBaseline)))
