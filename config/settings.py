@@ -276,6 +276,10 @@ class DistributedSettings(BaseModel):
     lease_minutes: float = Field(
         10, gt=0, description="渠道租约时长（分钟）：扫描期间定期续约；工作进程死亡后最多这么久，其他任务才能重新扫描这些渠道"
     )
+    pickup_timeout: int = Field(
+        120, ge=1,
+        description="scan --distributed --wait：任务排队这么多秒仍没有工作进程取走、且没有工作进程在监听该队列时，停止等待并说明如何启动工作进程（任务留在队列中）",
+    )
 
 
 def default_data_dir() -> Path:

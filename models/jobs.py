@@ -38,6 +38,15 @@ def finish_job(session: Session, job_id: str, *, status: str, now: dt.datetime, 
     session.execute(update(ScanJob).where(ScanJob.id == job_id).values(status=status, finished_at=now, note=note))
 
 
+def fail_unfinished(session: Session, job_id: str, *, now: dt.datetime, note: str) -> bool:
+    """Mark the job failed with ``note`` unless it is already final (an earlier delivery finished it)."""
+    result = session.execute(
+        update(ScanJob).where(ScanJob.id == job_id, ScanJob.status.not_in(FINAL_STATUSES))
+        .values(status="failed", finished_at=now, note=note)
+    )
+    return result.rowcount == 1
+
+
 def get_jobs(session: Session, job_ids: list[str]) -> list[ScanJob]:
     return list(session.scalars(select(ScanJob).where(ScanJob.id.in_(job_ids)).order_by(ScanJob.enqueued_at)))
 

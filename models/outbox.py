@@ -205,6 +205,16 @@ def list_messages(session: Session, *, status: str | None = None, org_id: str | 
     return list(session.scalars(query))
 
 
+def messages_by_ids(session: Session, ids: list[int]) -> list[OutboxMessage]:
+    if not ids:
+        return []
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)))
+
+
+def message_by_key(session: Session, dedupe_key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+
+
 def claim_notice(session: Session, key: str, summary: str, now: dt.datetime) -> bool:
     """Record an operator notice once; False when ``key`` was told before (also under a race)."""
     stmt = _insert(session)(OperatorNotice).values(key=key, summary=summary, created_at=now) \

@@ -151,7 +151,8 @@ def _message_record(m) -> dict:
 
 @alerts.command("list")
 @click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), help="按投递状态筛选。")
-@click.option("--kind", type=click.Choice(["findings", "reminder", "digest", "operator"]), help="按消息类型筛选。")
+@click.option("--kind", type=click.Choice(["findings", "reminder", "digest", "operator", "weekly_report"]),
+              help="按消息类型筛选。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @common_options
 def alerts_list(rt: Runtime, status: str | None, kind: str | None, fmt: str) -> None:
@@ -173,7 +174,8 @@ def alerts_list(rt: Runtime, status: str | None, kind: str | None, fmt: str) -> 
     console.print(table, markup=False)
 
 
-KIND_LABELS = {"findings": "新问题", "reminder": "催办", "digest": "每日汇总", "operator": "运行告警"}
+KIND_LABELS = {"findings": "新问题", "reminder": "催办", "digest": "每日汇总", "operator": "运行告警",
+               "weekly_report": "周报"}
 
 
 def _report_delivery(result) -> None:

@@ -47,7 +47,8 @@ def _week(ctx, param, value: str | None):
 @click.option("--supervisor", metavar="NAME", help="只含这个业务主管单位主管的机构；文件名和标题会注明。")
 @click.option("--format", "formats", callback=_formats, default="html,pdf,xlsx", show_default=True,
               help="输出格式，逗号分隔：html、pdf、xlsx。")
-@click.option("--send", is_flag=True, help="把周报（附 PDF）发给设置 reports.recipients 中的接收人。")
+@click.option("--send", is_flag=True, help="把周报（附 PDF）放入待发送队列并立即发给设置 reports.recipients 中的接收人；"
+              "同一周同一地址只发一次，未送达的留在队列中重试。")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="输出目录（默认：设置 reports.out_dir，或数据目录下的 reports/）。")
 @common_options
@@ -79,12 +80,32 @@ def report(rt: Runtime, week, supervisor: str | None, formats: list[str], send: 
 
 
 def _send(rt: Runtime, data, pdf: Path, send_report) -> None:
-    result = send_report(rt, data, pdf)
-    for target in result.sent:
-        console.print(f"已发送给 {target}", highlight=False)
+    """Queue the report for every recipient (once per week and address), deliver it now, say what happened."""
+    from orgwatch.reports.exceptions import ReportError
+
+    try:
+        result = send_report(rt, data, pdf, manual=True)
+    except ReportError as exc:
+        err_console.print(f"[bold red]错误：[/]{escape(str(exc))}", highlight=False)
+        sys.exit(2)
+    week = data.week.label
+    for m in result.messages:
+        where = f"{m.target}（消息 #{m.id}）"
+        if m.was_sent:
+            line = f"{week} 的周报此前已发送给 {where}，不再重复发送。"
+        elif m.earlier:
+            line = f"{week} 的周报此前已排入待发送队列（不再重复排入），" + \
+                (f"现已发送给 {where}。" if m.status == "sent" else f"仍未送达 {where}。")
+        else:
+            line = f"已排入待发送队列并已发送给 {where}。" if m.status == "sent" else \
+                f"已排入待发送队列，尚未送达 {where}。"
+        console.print(line, highlight=False, markup=False)
     for line in result.errors:
-        err_console.print(f"[red]{escape(line)}[/]", highlight=False)
+        err_console.print(line, style="red", highlight=False, markup=False)
     if result.errors:
+        err_console.print("未送达的周报保留在待发送队列中（orgwatch alerts list --kind weekly_report），"
+                          "下次扫描或调度器检查时自动重试；排除问题后也可以运行 orgwatch alerts retry 立即重试。",
+                          highlight=False, markup=False)
         sys.exit(1)
 
 

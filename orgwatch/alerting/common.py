@@ -1,7 +1,9 @@
-"""Shared by the alert services: the composer for a run, findings as message items, filling a message."""
+"""Shared by the alert services: the composer for a run, findings as message items, filling a message,
+and where a message's attachments wait for its delivery."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,6 +30,18 @@ def item_for(f: Finding, note: str = "") -> AlertItem:
     return AlertItem(title=b.title, category=f.category, rule=f.rule, severity=f.severity, url=f.url or "（整个渠道）",
                      evidence=evidence, basis=f.basis or b.basis, action=b.action, first_seen=f.first_seen,
                      reopened=f.occurrence > 1, org_name=f.org.name if f.org else f.org_id, note=note)
+
+
+#: message kinds whose attachments wait in :func:`attachment_dir` until the message is delivered
+SPOOLED_KINDS = ("weekly_report",)
+
+
+def attachment_dir(rt: Runtime, uid: str) -> Path:
+    """Where the files attached to message ``uid`` wait for its delivery: ``<data dir>/outbox-attachments/<uid>``.
+
+    Local to the machine that queued the message; removed once the message is sent.
+    """
+    return rt.data_dir / "outbox-attachments" / uid
 
 
 def link_for(rt: Runtime, org_id: str = "") -> str | None:

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ from typing import Iterator
 
 from alerts.attachments import write_findings_csv
 from alerts.deliver import redact, send
-from alerts.exceptions import AlertError
+from alerts.exceptions import AlertError, DeliveryError
 from alerts.secrets import Secrets
 from models import outbox
-from orgwatch.alerting.common import attaches_csv, item_for
+from orgwatch.alerting.common import SPOOLED_KINDS, attachment_dir, attaches_csv, item_for
 from orgwatch.alerting.operators import outbox_problems, queue_operator_notices
 from orgwatch.runtime import Runtime
 
@@ -44,6 +45,7 @@ class DeliveryResult:
 class _Due:
     id: int
     uid: str
+    kind: str
     attempts: int
     target: str
     recipient: str
@@ -57,7 +59,9 @@ def deliver_outbox(rt: Runtime, *, manual: bool = False, kinds: tuple[str, ...] 
     """Send every due message once; a failure is recorded with its error and retried later, never dropped.
 
     Automatic runs respect the backoff and ``alerts.max_attempts``; a manual retry
-    (``orgwatch alerts retry``) sends every undelivered message now. Messages still failing
+    (``orgwatch alerts retry``) sends every undelivered message now. A weekly report whose PDF
+    waits on another machine (the one that produced it) is left to that machine, except by a
+    manual retry, which records the missing file as the error. Messages still failing
     ``alerts.operator_failing_hours`` after creation are then told to the operators.
     """
     result = DeliveryResult()
@@ -71,11 +75,13 @@ def _deliver_pass(rt: Runtime, manual: bool, kinds: tuple[str, ...] | None, resu
     settings = rt.settings.alerts
     with rt.db.session() as s:
         due = [
-            _Due(m.id, m.uid, m.attempts, m.target, m.recipient, m.subject, m.body, m.body_format,
+            _Due(m.id, m.uid, m.kind, m.attempts, m.target, m.recipient, m.subject, m.body, m.body_format,
                  tuple(m.finding_ids or ()))
             for m in outbox.due_messages(s, rt.now(), include_not_yet_due=manual, kinds=kinds,
                                          max_attempts=None if manual else settings.max_attempts)
         ]
+    if not manual:
+        due = [m for m in due if m.kind not in SPOOLED_KINDS or _spool_here(rt, m)]
     secrets = Secrets(settings.secrets_file)
     for msg in due:
         _deliver_one(rt, msg, secrets, result)
@@ -101,15 +107,35 @@ def _deliver_one(rt: Runtime, msg: _Due, secrets: Secrets, result: DeliveryResul
                                retry_after=dt.timedelta(minutes=settings.retry_after_minutes))
     if error is None:
         result.sent += 1
+        if msg.kind in SPOOLED_KINDS:
+            shutil.rmtree(attachment_dir(rt, msg.uid), ignore_errors=True)
     else:
         result.failed += 1
         result.errors.append(f"发给 {msg.recipient}（{redact(msg.target)}）的消息 #{msg.id}（{msg.uid}）未送达：{error}")
         log.warning("delivery of message %s failed: %s", msg.uid, error)
 
 
+def _spool_here(rt: Runtime, msg: _Due) -> bool:
+    if attachment_dir(rt, msg.uid).is_dir():
+        return True
+    log.info("message %s: its attachment is not on this machine; left to the machine that queued it", msg.uid)
+    return False
+
+
 @contextlib.contextmanager
 def _attachments(rt: Runtime, msg: _Due) -> Iterator[list[str] | None]:
-    """The CSV list of the message's findings, for e-mail; ``None`` for other channels."""
+    """The files waiting with a spooled message (the weekly report's PDF), or the CSV list of the
+    message's findings for e-mail; ``None`` for other channels."""
+    if msg.kind in SPOOLED_KINDS:
+        folder = attachment_dir(rt, msg.uid)
+        files = sorted(str(f) for f in folder.iterdir() if f.is_file()) if folder.is_dir() else []
+        if not files:
+            raise DeliveryError(
+                f"附件不在本机（{folder}）：周报的 PDF 保存在生成它的机器上，请在那台机器上运行 orgwatch alerts retry；"
+                "文件已丢失时，运行 orgwatch report --week 该周 --send 重新生成，会补上附件而不会重复发送"
+            )
+        yield files
+        return
     if not msg.finding_ids or not attaches_csv(rt, msg.target):
         yield None
         return

@@ -3,8 +3,8 @@
 ``plan_jobs`` and ``enqueue_scans`` are what ``scan --distributed`` and ``schedule`` call;
 ``models.leases`` keeps two jobs from scanning the same channel at once.
 """
-from orgwatch.distributed.exceptions import BrokerUnavailable, DistributedError, JobWaitTimeout
+from orgwatch.distributed.exceptions import BrokerUnavailable, DistributedError, JobWaitTimeout, NoWorkerError
 from orgwatch.distributed.jobs import JobsOutcome, ScanJobSpec, check_broker, enqueue_scans, plan_jobs, wait_for_jobs
 
-__all__ = ["BrokerUnavailable", "DistributedError", "JobWaitTimeout", "JobsOutcome", "ScanJobSpec", "check_broker",
-           "enqueue_scans", "plan_jobs", "wait_for_jobs"]
+__all__ = ["BrokerUnavailable", "DistributedError", "JobWaitTimeout", "JobsOutcome", "NoWorkerError", "ScanJobSpec",
+           "check_broker", "enqueue_scans", "plan_jobs", "wait_for_jobs"]

@@ -12,3 +12,8 @@ class BrokerUnavailable(DistributedError):
 
 class JobWaitTimeout(DistributedError):
     """Raised by ``wait_for_jobs`` when the jobs are not finished within the time allowed."""
+
+
+class NoWorkerError(JobWaitTimeout):
+    """Raised by ``wait_for_jobs`` when the jobs wait ``distributed.pickup_timeout`` seconds in
+    the queue and no worker listens to it; the jobs stay queued."""

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from models import jobs as job_store
 from models.entities import ScanJob
 from models.audit import audited_sync as sync_registry  # also writes registry.sync to the audit log
-from orgwatch.distributed.exceptions import BrokerUnavailable, JobWaitTimeout
+from orgwatch.distributed.exceptions import BrokerUnavailable, JobWaitTimeout, NoWorkerError
 from orgwatch.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -140,22 +140,69 @@ def _unsent(rt: Runtime, ids: list[str], reason: str) -> None:
 
 
 def wait_for_jobs(rt: Runtime, job_ids: list[str], *, timeout: float | None = None, poll: float = 1.0,
+                  pickup_timeout: float | None = None,
                   on_change: Callable[[dict[str, int]], None] | None = None) -> JobsOutcome:
-    """Poll the database until every job is completed, failed or skipped; sum their scans."""
+    """Poll the database until every job is completed, failed or skipped; sum their scans.
+
+    Failures that workers could not write to the database (they cannot reach it) are taken from
+    the broker and recorded here. Raises NoWorkerError when for ``pickup_timeout`` seconds
+    (default ``distributed.pickup_timeout``) jobs wait in the queue, none runs, nothing changes
+    and no worker listens to the queue; the jobs stay queued.
+    """
+    from orgwatch.distributed.startup import FailureBox
+
+    pickup = rt.settings.distributed.pickup_timeout if pickup_timeout is None else pickup_timeout
     deadline = None if timeout is None else time.monotonic() + timeout
+    box = FailureBox(rt.settings.distributed.broker_url, rt.settings.distributed.queue)
     last: dict[str, int] = {}
-    while True:
-        with rt.db.session() as s:
-            rows = job_store.get_jobs(s, job_ids)
-        counts = _count(rows)
-        if counts != last and on_change:
-            on_change(counts)
-        last = counts
-        if len(rows) == len(set(job_ids)) and all(r.status in job_store.FINAL_STATUSES for r in rows):
-            return summarise(rt, rows)
-        if deadline is not None and time.monotonic() > deadline:
-            raise JobWaitTimeout(f"等待 {timeout:g} 秒后仍有任务未完成：{counts}。任务仍在队列或工作进程中，可稍后查看。")
-        time.sleep(poll)
+    still_since = time.monotonic()
+    try:
+        while True:
+            box.record(rt, job_ids)
+            with rt.db.session() as s:
+                rows = job_store.get_jobs(s, job_ids)
+            counts = _count(rows)
+            if counts != last:
+                still_since = time.monotonic()
+                if on_change:
+                    on_change(counts)
+            last = counts
+            if len(rows) == len(set(job_ids)) and all(r.status in job_store.FINAL_STATUSES for r in rows):
+                return summarise(rt, rows)
+            if deadline is not None and time.monotonic() > deadline:
+                raise JobWaitTimeout(f"等待 {timeout:g} 秒后仍有任务未完成：{counts}。任务仍在队列或工作进程中，可稍后查看。")
+            if counts.get("queued") and not counts.get("running") and time.monotonic() - still_since > pickup:
+                _check_listeners(rt, counts["queued"], pickup)
+                still_since = time.monotonic()  # workers listen, busy with other jobs: keep waiting
+            time.sleep(poll)
+    finally:
+        box.close()
+
+
+def _check_listeners(rt: Runtime, queued: int, waited: float) -> None:
+    """Raise NoWorkerError unless some worker answers that it consumes ``distributed.queue``."""
+    from orgwatch.distributed.app import broker_label, make_app
+
+    conf = rt.settings.distributed
+    app = make_app(rt.settings)
+    try:
+        replies = app.control.inspect(timeout=2.0).active_queues() or {}
+    except Exception as exc:  # the broker went away: no worker can take the jobs either
+        log.warning("cannot ask the workers which queues they consume: %s", exc)
+        replies = {}
+    finally:
+        app.close()
+    listening = [name for name, queues in replies.items() if any(q.get("name") == conf.queue for q in queues or [])]
+    if listening:
+        log.info("jobs still queued; workers %s consume %s and are busy", ", ".join(listening), conf.queue)
+        return
+    raise NoWorkerError(
+        f"等待 {waited:g} 秒，没有工作进程取走任务：{queued} 个任务仍在队列 {conf.queue}（{broker_label(rt.settings)}）中排队，"
+        "也没有工作进程在监听这个队列。请在能连接这个消息队列和数据库的机器上启动工作进程："
+        "orgwatch worker --config 设置文件（常驻运行见 docs/deployment.md 的 orgwatch-worker@.service）。"
+        "任务没有丢失，工作进程启动后会执行，结果用 orgwatch findings 查看；"
+        "工作进程启动较慢时可加大设置 distributed.pickup_timeout。"
+    )
 
 
 def _count(rows: list[ScanJob]) -> dict[str, int]:

@@ -3,6 +3,8 @@
 A job whose channels are leased by another running job is skipped (and logged); a job
 redelivered after its worker died waits, by Celery retries, until the dead worker's lease
 expires, then scans again: findings and alerts are upserts on unique keys, so nothing is doubled.
+A job that cannot start here (settings, registry or database unusable) fails with the reason
+and what to do (:mod:`orgwatch.distributed.startup`), never stays queued.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from models import jobs, leases, pages, scans
+from orgwatch.distributed.startup import record_not_started, why_not_started
 from orgwatch.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -54,11 +57,18 @@ def runtime_for(payload: dict[str, Any]) -> Runtime:
 
 def scan_job(task, payload: dict[str, Any]) -> str:
     """Celery task body (bound): run the job described by ``payload`` (``orgwatch.distributed.jobs.job_payload``)."""
-    rt = runtime_for(payload)
+    broker = {"broker_url": task.app.conf.broker_url, "queue": task.app.conf.task_default_queue}
+    try:
+        rt = runtime_for(payload)
+    except Exception as exc:  # the settings the job carries are unusable on this machine
+        return record_not_started(None, payload, why_not_started(exc, payload, settings_stage=True), **broker)
     try:
         outcome = JobRun(rt, payload).run()
+    except Exception as exc:  # before the scan (or in recording it): the job must not stay queued
+        outcome = record_not_started(rt, payload, why_not_started(exc, payload), **broker)
     finally:
-        rt.db.dispose()
+        if "db" in rt.__dict__:  # opened (not when opening it is what failed)
+            rt.db.dispose()
     if isinstance(outcome, float):
         raise task.retry(countdown=outcome, max_retries=None)
     return outcome
@@ -75,7 +85,12 @@ class JobRun:
         self.org_name = self.org_id
 
     def run(self) -> str | float:
-        """``completed``/``failed``/``skipped``/``dropped``, or seconds to wait before a retry."""
+        """``completed``/``failed``/``skipped``/``dropped``, or seconds to wait before a retry.
+
+        Raises when the job cannot start here (database unreachable, organisation not in this
+        machine's registry): ``scan_job`` records why.
+        """
+        self.rt.registry.get(self.org_id)  # the scan needs it; missing here, the job fails now with the reason
         with self.rt.db.session() as s:
             job = jobs.get_job(s, self.job_id)
             if job is None or job.status in jobs.FINAL_STATUSES:

@@ -274,7 +274,8 @@ def _failed_message(m, names: dict[str, str]) -> FailedMessage:
 
     still_failed = m.status == "failed"
     return FailedMessage(
-        id=m.id, org_name=names.get(m.org_id, m.org_id) if m.org_id else "（orgwatch 运维）",
+        id=m.id, org_name=names.get(m.org_id, m.org_id) if m.org_id else
+        "（周报）" if m.kind == "weekly_report" else "（orgwatch 运维）",
         recipient=m.recipient, target=redact(m.target), subject=m.subject,
         findings=len(getattr(m, "finding_ids", None) or []) or len(m.alerts), attempts=m.attempts,
         last_error=(m.last_error or "") if still_failed else "（周末之后已送达）",

@@ -17,3 +17,8 @@ class RenderError(ReportError):
 
 class RecipientsError(ReportError):
     """Raised by :func:`orgwatch.reports.service.send_report` when ``reports.recipients`` is empty."""
+
+
+class QueueError(ReportError):
+    """Raised by :func:`orgwatch.reports.service.send_report` when the report cannot be put in the
+    outbox (its PDF cannot be copied into the data directory beside the messages)."""

@@ -1,10 +1,9 @@
-"""Report services for the CLI: build a week's report, write its files, send it to the recipients."""
+"""Report services for the CLI and the scheduler: build a week's report, write its files, queue it
+for the recipients in the outbox and deliver it."""
 from __future__ import annotations
 
 import logging
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import jinja2
 
 from models import reports as queries
 from orgwatch.reports.data import WeeklyReport, build_report
-from orgwatch.reports.exceptions import RecipientsError, RenderError, ReportScopeError
+from orgwatch.reports.exceptions import QueueError, RecipientsError, RenderError, ReportScopeError
 from orgwatch.reports.week import Week
 from orgwatch.runtime import Runtime
 
@@ -90,8 +89,18 @@ def _write_text(path: Path, text: str) -> None:
 
 @dataclass
 class SendResult:
-    sent: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    """The report's messages in the outbox (one per recipient address) after a delivery run."""
+
+    messages: list = field(default_factory=list)  # orgwatch.alerting.reports.ReportMessage
+
+    @property
+    def sent(self) -> list[str]:
+        return [m.target for m in self.messages if m.status == "sent"]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"周报未能发给 {m.target}（消息 #{m.id}）：{m.error or '正由其他进程发送'}"
+                for m in self.messages if m.status != "sent"]
 
 
 def recipients(rt: Runtime) -> list[str]:
@@ -105,48 +114,47 @@ def recipients(rt: Runtime) -> list[str]:
     return list(urls)
 
 
-def summary(report: WeeklyReport, body_format: str, pdf_name: str) -> tuple[str, str]:
-    """Subject and a short body for the e-mail that carries the PDF."""
+def summary(report: WeeklyReport, body_format: str, pdf_name: str, uid: str | None = None) -> tuple[str, str]:
+    """Subject and a short body for the e-mail that carries the PDF (``uid``: the message id in its footer)."""
     h = report.headline
     subject = f"【orgwatch 周报】{report.title}：新发现 {h.new.get('total')} 个问题，其中高风险 {h.new.get('high')} 个"
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True,
                              autoescape=jinja2.select_autoescape(["html.j2"]), undefined=jinja2.StrictUndefined)
     lowest = [o for o in report.orgs if o.score is not None and o.score < 100][:5]
     name = "summary.html.j2" if body_format == "html" else "summary.txt.j2"
-    body = env.get_template(name).render(r=report, h=h, lowest=lowest, pdf_name=pdf_name)
+    body = env.get_template(name).render(r=report, h=h, lowest=lowest, pdf_name=pdf_name, uid=uid)
     return subject, body.strip() + "\n"
 
 
-def send_report(rt: Runtime, report: WeeklyReport, pdf: Path) -> SendResult:
-    """E-mail (or post) the summary with the PDF attached to every recipient; failures are collected."""
+def send_report(rt: Runtime, report: WeeklyReport, pdf: Path, *, manual: bool = False) -> SendResult:
+    """Queue the summary with the PDF attached for every recipient in the outbox (once per week,
+    scope and address: a report queued before is not queued again), then deliver the weekly
+    reports due, ``manual``ly (every undelivered one, now) for ``orgwatch report --send``.
+
+    A recipient that cannot be reached leaves its message pending with the error; the outbox
+    retries it (next scan, scheduler tick, ``orgwatch alerts retry``).
+    """
     from alerts.channels import body_format_for
-    from alerts.deliver import redact, send
-    from alerts.exceptions import AlertError
-    from alerts.secrets import Secrets
+    from orgwatch.alerting.reports import deliver_report, queue_report
 
-    result = SendResult()
-    secrets = Secrets(rt.settings.alerts.secrets_file)
-    with tempfile.TemporaryDirectory(prefix="orgwatch-report-") as tmp:
-        attachment = _ascii_named(pdf, report, Path(tmp))
-        for url in recipients(rt):
-            body_format = "html" if body_format_for(url) == "html" else "text"
-            subject, body = summary(report, body_format, attachment.name)
-            try:
-                send(url, subject=subject, body=body, body_format=body_format, attach=[str(attachment)],
-                     timeout=rt.settings.alerts.timeout, secrets=secrets)
-            except AlertError as exc:
-                result.errors.append(f"周报未能发给 {redact(url)}：{exc}")
-                log.warning("weekly report to %s failed: %s", redact(url), exc)
-            else:
-                result.sent.append(redact(url))
-    return result
+    name = attachment_name(pdf, report)
+
+    def compose(target: str, uid: str) -> tuple[str, str, str]:
+        body_format = "html" if body_format_for(target) == "html" else "text"
+        subject, body = summary(report, body_format, name, uid)
+        return subject, body, body_format
+
+    try:
+        queued = queue_report(rt, week=report.week.label, scope=report.supervisor or "", targets=recipients(rt),
+                              pdf=pdf, attachment_name=name, compose=compose)
+    except OSError as exc:
+        raise QueueError(f"无法把周报放入待发送队列（复制 {pdf.name} 到数据目录 {rt.data_dir} 失败：{exc.strerror}）："
+                         "请检查数据目录的磁盘空间和权限") from exc
+    deliver_report(rt, queued, manual=manual)
+    return SendResult(queued.messages)
 
 
-def _ascii_named(pdf: Path, report: WeeklyReport, folder: Path) -> Path:
-    """The PDF under an ASCII file name: Apprise's e-mail plugin garbles the attachment header
-    of a non-ASCII name. A unit's variant is attached as weekly-2026-W48-supervisor.pdf."""
-    if pdf.name.isascii():
-        return pdf
-    copy = folder / f"weekly-{report.week.label}-supervisor.pdf"
-    shutil.copyfile(pdf, copy)
-    return copy
+def attachment_name(pdf: Path, report: WeeklyReport) -> str:
+    """The PDF's name as attached: Apprise's e-mail plugin garbles the attachment header of a
+    non-ASCII name, so a unit's variant is attached as weekly-2026-W48-supervisor.pdf."""
+    return pdf.name if pdf.name.isascii() else f"weekly-{report.week.label}-supervisor.pdf"

@@ -174,6 +174,7 @@ class Scheduler:
         from orgwatch.distributed import DistributedError, ScanJobSpec, enqueue_scans
 
         rt = self.rt
+        _record_worker_failures(rt)  # jobs a worker could not start nor record: not pending any more
         with rt.db.session() as s:
             pending_orgs, pending_channels = store.pending_jobs(s, leasing.real_now() - PENDING_JOB_WINDOW)
         queued = {c.channel_id: QUEUED for c in chosen
@@ -197,6 +198,19 @@ class Scheduler:
                            "启动 Redis 或改正 distributed.broker_url；调度器每次检查都会重试，恢复后自动继续")
             raise
         result.started = [c.channel_id for c in chosen]
+
+
+def _record_worker_failures(rt: Runtime) -> None:
+    """Mark failed the jobs whose worker left its failure on the broker (it could not reach the database)."""
+    from orgwatch.distributed.startup import FailureBox
+
+    box = FailureBox(rt.settings.distributed.broker_url, rt.settings.distributed.queue)
+    try:
+        recorded = box.record(rt)
+    finally:
+        box.close()
+    if recorded:
+        log.warning("%d 个扫描任务未能在工作进程上开始（原因见任务记录），已记为失败，到期的渠道会重新排队", recorded)
 
 
 def _by_org(channels: list[ChannelState]) -> dict[str, list[ChannelState]]:

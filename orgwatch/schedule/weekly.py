@@ -3,7 +3,9 @@ produce the previous week's report once, and send it when configured.
 
 Once means once per week across restarts and schedulers: the week is claimed in the database
 (``schedule_mark``) before the report is built and marked done after, so a crash mid-way is
-retried (after :data:`STALE_CLAIM`) while a finished week is never produced again.
+retried (after :data:`STALE_CLAIM`) while a finished week is never produced again. Sending
+queues one outbox message per recipient (unique per week and address, so a retried week is not
+queued twice); a recipient that is down is retried from the outbox at later ticks.
 """
 from __future__ import annotations
 
@@ -27,10 +29,12 @@ RETRY_AFTER = dt.timedelta(hours=1)
 
 @dataclass
 class ReportOutcome:
-    """The weekly report a tick produced: its week, files, recipients reached, and errors."""
+    """The weekly report a tick produced: its week, files, recipients queued and reached, and errors
+    (a recipient not reached yet is one; its message stays in the outbox and is retried)."""
 
     week: str
     files: dict[str, Path] = field(default_factory=dict)
+    queued: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     failed: bool = False
@@ -57,7 +61,11 @@ class WeeklyReportJob:
         self._retry_at: dict[str, dt.datetime] = {}
 
     def run(self, now: dt.datetime) -> ReportOutcome | None:
-        """Produce (and send) the report due at ``now`` unless it was already; None when nothing was due."""
+        """Produce (and send) the report due at ``now`` unless it was already; None when nothing was due.
+
+        Every tick also retries the weekly reports waiting in the outbox (a recipient that was down).
+        """
+        self._retry_undelivered()
         settings = self.rt.settings.schedule
         week = report_due(now, settings.report_weekday, settings.report_hour) if settings.weekly_report else None
         if week is None or now < self._retry_at.get(week.label, now):
@@ -81,7 +89,8 @@ class WeeklyReportJob:
             return outcome
         with self.rt.db.session() as s:
             store.finish_mark(s, mark_key(week), now, {
-                "files": [str(p) for p in outcome.files.values()], "sent": outcome.sent, "errors": outcome.errors,
+                "files": [str(p) for p in outcome.files.values()], "queued": outcome.queued, "sent": outcome.sent,
+                "errors": outcome.errors,
             })
         for line in outcome.errors:
             log.warning("%s", line)
@@ -95,4 +104,20 @@ class WeeklyReportJob:
         log.info("weekly report %s written: %s", week.label, ", ".join(map(str, outcome.files.values())))
         if self.rt.settings.schedule.send_report and self.rt.settings.reports.recipients:
             result = send_report(self.rt, data, outcome.files["pdf"])
-            outcome.sent, outcome.errors = result.sent, result.errors
+            outcome.queued = [m.target for m in result.messages]
+            outcome.sent = result.sent
+            outcome.errors = [f"{line}；消息留在待发送队列中，调度器稍后重试" for line in result.errors]
+
+    def _retry_undelivered(self) -> None:
+        """Deliver the weekly reports in the outbox whose retry is due; a failure is logged, never raised."""
+        from orgwatch.alerting.reports import deliver_pending_reports
+
+        try:
+            result = deliver_pending_reports(self.rt)
+        except Exception as exc:  # the scheduler goes on; the next tick tries again
+            log.error("could not retry the weekly reports in the outbox: %s", exc)
+            return
+        if result is not None:
+            log.info("weekly reports retried from the outbox: %d sent, %d failed", result.sent, result.failed)
+            for line in result.errors:
+                log.warning("%s", line)

@@ -50,12 +50,16 @@ class Workers:
             self._app = make_app(load_settings(self.config))
         return self._app
 
-    def start(self, name: str, *, concurrency: int = 1) -> None:
+    def start(self, name: str, *, concurrency: int = 1, args: tuple[str, ...] = (),
+              env: dict[str, str] | None = None) -> None:
+        """Start worker ``name`` (with extra command-line ``args`` and environment ``env``) and wait
+        until it answers a ping."""
         log = open(self.logs / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "orgwatch", "worker", "--config", str(self.config), "--name", name,
-             "--concurrency", str(concurrency), "-v"],
+             "--concurrency", str(concurrency), "-v", *args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
         log.close()
         node = f"{name}@{socket.gethostname()}"

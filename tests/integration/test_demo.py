@@ -30,6 +30,10 @@ def test_demo_scans_sample_sites_and_delivers_to_local_outbox(tmp_path):
     assert content == PLANTED, "exactly the planted problems, none of the near misses"
     missing = [f for f in listed if f["category"] == "disclosure_missing"]
     assert missing and all(f["item"] and "应" in f["evidence"] for f in missing)
+    # the demo registry records when each organisation was registered, years ago: the 30-day items name their date
+    charters = {f["org"]: f["evidence"] for f in missing if f["item"] == "charter"}
+    assert "应于登记之日起 30 日内即 2016-06-17 前公开" in charters["kangning"]
+    assert not any("名册未记录登记日期" in f["evidence"] for f in missing)
 
     # one message per organisation and recipient: 3 platform managers and 3 legal representatives
     messages = [json.loads(line) for line in (folder / "outbox" / "outbox.jsonl").read_text("utf-8").splitlines()]

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from config.settings import load_settings
-from models.entities import Channel, ScheduleMark
+from models.entities import Channel, OutboxMessage, ScheduleMark
 from models.sync import sync_registry
 from orgwatch.cli import main
 from orgwatch.runtime import Runtime
@@ -105,3 +105,32 @@ def test_schedule_once_produces_the_report_without_scanning(tmp_path, alert_sink
     second = once()
     assert "周报" not in second
     assert len(reports_sent(alert_sink)) == 1
+
+
+def test_report_to_a_notifier_that_is_down_waits_in_the_outbox_and_goes_once_it_is_up(tmp_path, alert_sink):
+    config = config_for(tmp_path, alert_sink)
+    rt = runtime(config, cst(2026, 11, 30, 8, 1))
+    job = WeeklyReportJob(rt, "schedule@test:1")
+    alert_sink.fail_with = 503
+    outcome = job.run(rt.now())
+    assert outcome.week == "2026-W48" and not outcome.failed
+    assert outcome.sent == [] and len(outcome.queued) == 1
+    assert "周报未能发给" in outcome.errors[0] and "调度器稍后重试" in outcome.errors[0]
+    with rt.db.session() as s:
+        [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "weekly_report")).all()
+        assert msg.status == "failed" and "503" in msg.last_error
+        assert s.scalars(select(ScheduleMark)).one().status == "done"  # produced once; the outbox retries
+
+    alert_sink.fail_with = None
+    rt.at(cst(2026, 11, 30, 8, 2))
+    assert job.run(rt.now()) is None and reports_sent(alert_sink) == []  # the retry is not due yet
+    rt.at(cst(2026, 11, 30, 8, 7))
+    assert job.run(rt.now()) is None  # a later tick: the report is not produced again, only delivered
+    assert len(reports_sent(alert_sink)) == 1
+    rt.at(cst(2026, 11, 30, 9, 0))
+    restarted = WeeklyReportJob(runtime(config, cst(2026, 11, 30, 9, 0)), "schedule@test:2")
+    assert restarted.run(cst(2026, 11, 30, 9, 0)) is None and job.run(rt.now()) is None
+    assert len(reports_sent(alert_sink)) == 1
+    with rt.db.session() as s:
+        [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "weekly_report")).all()
+        assert (msg.status, msg.attempts, msg.last_error) == ("sent", 2, None)
