@@ -48,8 +48,12 @@ def _print_tick(result, error: Exception | None) -> None:
     stamp = local(result.at)
     if result.report is not None:
         r = result.report
-        state = "未能生成：" + "；".join(r.errors) if r.failed else \
-            f"已生成{'并发送给 ' + '、'.join(r.sent) if r.sent else ''}"
+        if r.failed:
+            state = "未能生成：" + "；".join(r.errors)
+        else:
+            state = f"已生成{'并发送给 ' + '、'.join(r.sent) if r.sent else ''}"
+            if r.errors:
+                state += "；未能发送：" + "；".join(r.errors)
         console.print(f"{stamp} {r.week} 周报{state}", highlight=False, markup=False)
     if not result.due and not result.skipped:
         following = f"，下一个渠道到期：{local(result.next_due_at)}" if result.next_due_at else ""

@@ -134,3 +134,15 @@ def test_report_to_a_notifier_that_is_down_waits_in_the_outbox_and_goes_once_it_
     with rt.db.session() as s:
         [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "weekly_report")).all()
         assert (msg.status, msg.attempts, msg.last_error) == ("sent", 2, None)
+
+
+def test_schedule_once_says_when_the_report_could_not_be_sent(tmp_path, alert_sink):
+    config = config_for(tmp_path, alert_sink, report_weekday=1, report_hour=0)
+    plain = Runtime(settings=load_settings(config), as_of=dt.date(2026, 11, 30))
+    mark_all_scanned(plain, plain.now())
+    alert_sink.fail_with = 503
+    result = CliRunner().invoke(main, ["schedule", "--once", "--config", str(config), "--as-of", "2026-11-30"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "2026-W48 周报已生成；未能发送：" in result.output and "调度器稍后重试" in result.output
+    assert "并发送给" not in result.output
