@@ -125,6 +125,8 @@ class ChannelDone(_Event):
     pages: int = 0
     errors: int = 0
     bytes: int = 0
+    #: answers to requests already under way when max_bytes ran out: in ``bytes``, not read
+    late_responses: int = 0
     truncated: bool = False
     truncated_reason: str = ""  # why, in Chinese: each reason, joined by "；"
     #: the same as codes: max_pages | max_bytes | crawl_trap | a Scrapy close reason (shutdown ...)

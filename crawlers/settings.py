@@ -51,9 +51,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 # runs before RetryMiddleware's at 550, so a bad certificate is not retried).
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.PrivateNetworkGuard": 90, "crawlers.tls.TlsCheck": 600}
 
-# Scrapy's HTTP/1.1 handler with a connection pool big enough to reuse connections instead of
-# opening a new one for about every second request (see crawlers.keepalive).
-DOWNLOAD_HANDLERS = {"http": "crawlers.keepalive.KeepAliveHandler", "https": "crawlers.keepalive.KeepAliveHandler"}
+# Scrapy's downloader, fixed so that a site really gets at most CONCURRENT_REQUESTS_PER_DOMAIN
+# requests at once (Scrapy 2.19 starts every queued request under the asyncio reactor,
+# scrapy/scrapy#6982; see crawlers.downloader).
+DOWNLOADER = "crawlers.downloader.PoliteDownloader"
 
 # Events are handed off one at a time by synchronous pipelines; Scrapy starts this many asyncio
 # tasks for every response's output, and its default of 100 cost about 7% of the crawl's CPU.

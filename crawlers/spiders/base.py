@@ -36,6 +36,7 @@ URL, REFERER, DEPTH, ATTACHMENT = "orgwatch_url", "orgwatch_referer", "orgwatch_
 class ChannelTally:
     """A channel's counters: ``requests`` and ``bytes`` are its budgets (max_pages, max_bytes);
     ``pages`` and ``errors`` count the events handed off (kept by the CountEvents pipeline);
+    ``late`` counts the answers that arrived after max_bytes was spent (in ``bytes``, not read);
     ``truncated`` lists why the crawl stopped short (Chinese, for ChannelDone) and
     ``limits_hit`` the same as codes, in order."""
 
@@ -43,6 +44,7 @@ class ChannelTally:
     bytes: int = 0
     pages: int = 0
     errors: int = 0
+    late: int = 0
     truncated: list[str] = field(default_factory=list)
     limits_hit: list[str] = field(default_factory=list)
 
@@ -153,14 +155,33 @@ class OrgwatchSpider(scrapy.Spider):
 
     # -- budgets ----------------------------------------------------------------------------
 
-    def account(self, response: Response) -> None:
-        """Count a response's body against max_bytes."""
+    def account(self, response: Response) -> bool:
+        """Count a response's body against max_bytes; False for a response that arrived after
+        the budget was spent (see :meth:`is_late`): it must be neither emitted nor followed.
+        The response that spends the budget is read, but its links are not followed."""
+        late = self.is_late(response.meta)
         self.tally.bytes += len(response.body)
+        if late:
+            self.tally.late += 1
+            logger.debug("Channel %s: %s arrived after max_bytes, not read", self.channel_key, response.url)
+            return False
+        if self.tally.bytes >= self.max_bytes:
+            self.mark_truncated("max_bytes")
+        return True
+
+    def is_late(self, meta: dict[str, Any]) -> bool:
+        """Whether an answer to a request with this ``meta`` comes after max_bytes was spent.
+
+        Requests already under way when the budget runs out still complete (Scrapy lets them
+        finish while the spider closes); counting them but reading none of them keeps a
+        channel's pages what its budget allows, however many requests were in flight. The
+        channel's own URL, its first request, is always read.
+        """
+        return "max_bytes" in self.tally.limits_hit and meta.get(URL) != self.home_url
 
     def check_bytes(self) -> None:
         """Stop the channel (dropping queued requests) once max_bytes has been downloaded."""
-        if self.tally.bytes >= self.max_bytes:
-            self.mark_truncated("max_bytes")
+        if "max_bytes" in self.tally.limits_hit:
             raise CloseSpider("max_bytes")
 
     def mark_truncated(self, limit: str) -> None:
@@ -190,7 +211,7 @@ class OrgwatchSpider(scrapy.Spider):
         notes = self.truncation_notes()
         reasons = t.truncated + list(notes.values())
         return ChannelDone(
-            channel=self.channel_key, pages=t.pages, errors=t.errors, bytes=t.bytes,
+            channel=self.channel_key, pages=t.pages, errors=t.errors, bytes=t.bytes, late_responses=t.late,
             truncated=bool(reasons), truncated_reason="；".join(reasons), truncated_by=t.limits_hit + list(notes),
         )
 
@@ -291,6 +312,9 @@ class OrgwatchSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
         """Errback: a FetchError saying why the request failed."""
         request = failure.request  # type: ignore[attr-defined]
+        if self.is_late(request.meta):
+            self.tally.late += 1
+            return
         url = request.meta.get(URL, request.url)
         reason, message = classify_failure(
             failure, url, timeout=self.timeout,

@@ -51,8 +51,9 @@ class FeedSpider(OrgwatchSpider):
     ``wechat_article``). The entry's date (pubDate / published / updated, as a China
     Standard Time date) is the article's ``published_at`` with source ``feed``, and the
     entry's title is preferred over the page's. When an entry has no link, its link fails
-    (a FetchError is reported too) or the request budget is spent, the entry is analysed
-    from the feed's own content instead: a PageItem whose ``final_url`` is the feed.
+    (a FetchError is reported too) or the request or byte budget is spent (an article still
+    under way when max_bytes runs out included), the entry is analysed from the feed's own
+    content instead: a PageItem whose ``final_url`` is the feed.
 
     Arguments: ``channel`` (ChannelJob), ``spool_dir``.
 
@@ -105,8 +106,10 @@ class FeedSpider(OrgwatchSpider):
         yield self.page_from_entry(entry)
 
     def parse_item(self, response: Response) -> Iterator[Any]:
-        self.account(response)
         entry = response.meta["orgwatch_entry"]
+        if not self.account(response):  # under way when max_bytes ran out: as if never requested
+            yield self.page_from_entry(entry)
+            return
         event = self.response_event(response, kind="feed_item")
         if event is not None:
             yield event

@@ -64,12 +64,15 @@ class WebsiteSpider(OrgwatchSpider):
     documents linked from the deepest pages are still read); ``max_pages`` requests
     (attachments included, robots.txt and sitemap files not) and ``max_bytes`` downloaded per
     channel (the crawl is breadth-first, so a cut-short crawl has read the pages nearest the
-    home page); ``max_page_bytes`` per page and ``max_attachment_bytes`` per document (larger
-    ones are FetchError ``too_large``); at most 20 sitemap files. Links into crawl traps
-    (endless calendars, repeating path segments, ever-growing query strings, see
-    :mod:`crawlers.traps`) are not followed. Whenever a limit or a trap cut the crawl short,
-    ChannelDone says ``truncated`` and why. Archives, images and media are recorded in
-    ``links`` but not downloaded. robots.txt is obeyed unless the channel opts out.
+    home page; answers to requests still under way when max_bytes runs out are counted in
+    ChannelDone's ``bytes`` and ``late_responses`` but not read, and the page that spends it
+    is read but its links are not followed); ``max_page_bytes`` per page and
+    ``max_attachment_bytes`` per document (larger ones are FetchError ``too_large``); at most
+    20 sitemap files. Links into crawl traps (endless calendars, repeating path segments,
+    ever-growing query strings, see :mod:`crawlers.traps`) are not followed. Whenever a
+    limit or a trap cut the crawl short, ChannelDone says ``truncated`` and why. Archives,
+    images and media are recorded in ``links`` but not downloaded. robots.txt is obeyed
+    unless the channel opts out.
 
     Incremental: pages and documents known from the previous scan are asked for conditionally
     (If-None-Match / If-Modified-Since); a 304, or a body with the same hash as last time,
@@ -127,7 +130,8 @@ class WebsiteSpider(OrgwatchSpider):
         return self.page_events(response)
 
     def page_events(self, response: Response) -> Iterator[Any]:
-        self.account(response)
+        if not self.account(response):
+            return
         event = self.response_event(response, kind="page")
         if event is not None:
             yield event
@@ -167,7 +171,8 @@ class WebsiteSpider(OrgwatchSpider):
     # -- documents --------------------------------------------------------------------------
 
     async def parse_attachment(self, response: Response) -> AsyncIterator[Any]:
-        self.account(response)
+        if not self.account(response):
+            return
         if response.status >= 400:
             yield self.status_error(response)
         elif response.status == 304:
@@ -200,6 +205,8 @@ class WebsiteSpider(OrgwatchSpider):
     def aux_request(self, url: str, callback: Any, *, robots: bool = False, referer: str | None = None) -> scrapy.Request | None:
         """A request for robots.txt or a sitemap file: not a page, not counted in max_pages."""
         url = canonical(url)
+        if "max_bytes" in self.tally.limits_hit:
+            return None
         if url in self._aux_requested or url not in self.scope or len(self._aux_requested) >= MAX_SITEMAP_FILES + 1:
             return None
         self._aux_requested.add(url)
@@ -211,15 +218,15 @@ class WebsiteSpider(OrgwatchSpider):
         return scrapy.Request(url, callback=callback, errback=self.on_aux_error, meta=meta, priority=-1, dont_filter=True)
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        self.account(response)
-        if response.status == 200:
+        if self.account(response) and response.status == 200:
             for sitemap in sitemaps_in_robots(response.body, response.url):
                 request = self.aux_request(sitemap, self.parse_sitemap, referer=response.meta[URL])
                 if request is not None:
                     yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        self.account(response)
+        if not self.account(response):
+            return
         url = response.meta[URL]
         if response.status >= 400:
             if response.meta.get(LISTED):

@@ -48,6 +48,7 @@ def test_defaults_are_polite() -> None:
 
 def test_a_crawler_loads_our_components() -> None:
     crawler = get_crawler(Spider, scrapy_settings({}))
+    assert crawler.settings["DOWNLOADER"] == "crawlers.downloader.PoliteDownloader"
     assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES") == {
         "crawlers.middlewares.PrivateNetworkGuard": 90, "crawlers.tls.TlsCheck": 600,
     }

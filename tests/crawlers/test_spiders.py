@@ -6,13 +6,19 @@ import os
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DropItem
+import scrapy
+from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
+from twisted.internet.error import TCPTimedOutError
+from twisted.python.failure import Failure
 
 from crawlers.items import ChannelJob, FetchError, PageItem, event_from_json
 from crawlers.pipelines import CheckEvent, CountEvents, HandOff
 from crawlers.settings import scrapy_settings
 from crawlers.spiders import SPIDERS
+from crawlers.spiders.base import DEPTH, URL
+from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.website import SiteScope, WebsiteSpider, is_page_link, registrable_domain
 from crawlers.spiders.weibo import post_html, timeline_posts
 
@@ -72,6 +78,63 @@ def test_close_for_another_reason_is_truncation(tmp_path: Path) -> None:
     assert spider.done_event("finished").truncated is False
     done = spider.done_event("shutdown")
     assert (done.truncated_reason, done.truncated_by) == ("抓取提前结束（shutdown）", ["shutdown"])
+
+
+def html_response(url: str, body: bytes, *, depth: int = 1, **meta: object) -> HtmlResponse:
+    request = scrapy.Request(url, meta={URL: url, DEPTH: depth, **meta})
+    return HtmlResponse(url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=request)
+
+
+def callback_output(output) -> list:
+    """What a callback yields before it stops the channel (CloseSpider)."""
+    items = []
+    try:
+        for item in output:
+            items.append(item)
+    except CloseSpider:
+        pass
+    return items
+
+
+HOME_BODY = ("<html><head><meta charset='utf-8'><title>首页</title></head><body>"
+             + "".join(f'<a href="/p{i}.html">栏目{i}</a>' for i in range(3)) + "<p>正文</p>" * 50 + "</body></html>").encode()
+
+
+def test_answers_after_max_bytes_are_counted_not_read(tmp_path: Path) -> None:
+    _, spider = make_spider(WebsiteSpider, tmp_path, max_bytes=len(HOME_BODY), fetch_attachments=False)
+    home = callback_output(spider.parse_page(html_response(spider.home_url, HOME_BODY, depth=0)))
+    assert [type(e) for e in home] == [PageItem]  # read; its links are beyond the budget
+    # A page and a failure for requests that were already under way:
+    late = html_response("http://www.example.org.cn/p9.html", HOME_BODY)
+    assert callback_output(spider.parse_page(late)) == []
+    failure = Failure(TCPTimedOutError())
+    failure.request = scrapy.Request("http://www.example.org.cn/p8.html", meta={URL: "http://www.example.org.cn/p8.html"})
+    assert list(spider.on_error(failure)) == []
+    done = spider.done_event("max_bytes")
+    assert (done.truncated_by, done.bytes, done.late_responses) == (["max_bytes"], 2 * len(HOME_BODY), 2)
+    assert "下载量上限" in done.truncated_reason
+
+
+def test_the_channel_url_is_read_even_after_max_bytes(tmp_path: Path) -> None:
+    """robots.txt or a sitemap may spend a tiny budget before the home page arrives."""
+    _, spider = make_spider(WebsiteSpider, tmp_path, max_bytes=10, fetch_attachments=False)
+    robots = callback_output(spider.parse_robots(html_response(
+        "http://www.example.org.cn/robots.txt", b"Sitemap: http://www.example.org.cn/sm.xml\n", depth=0)))
+    assert robots == []  # the sitemap it names is not asked for
+    home = callback_output(spider.parse_page(html_response(spider.home_url, HOME_BODY, depth=0)))
+    assert [type(e) for e in home] == [PageItem]
+    assert spider.done_event("max_bytes").late_responses == 0
+
+
+def test_a_late_feed_article_is_read_from_the_feed(tmp_path: Path) -> None:
+    _, spider = make_spider(FeedSpider, tmp_path, url="http://www.example.org.cn/rss.xml", max_bytes=1)
+    spider.account(html_response(spider.home_url, b"<rss/>", depth=0))  # the feed spends the budget
+    entry = {"index": 0, "id": "a1", "title": "活动通知", "link": "http://www.example.org.cn/a1.html",
+             "published_at": "2026-11-01", "content": "<p>摘要</p>", "feed_url": spider.home_url, "feed_status": 200}
+    late = html_response(entry["link"], HOME_BODY, orgwatch_entry=entry)
+    (page,) = callback_output(spider.parse_item(late))
+    assert (page.url, page.final_url, page.text) == (entry["link"], spider.home_url, "摘要")
+    assert spider.done_event("max_bytes").late_responses == 1
 
 
 @pytest.mark.parametrize(
