@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -126,10 +126,10 @@ class Page(Base):
     readable: Mapped[bool] = mapped_column(default=True)
     unreadable_reason: Mapped[str | None] = mapped_column(Text)
     tls_error: Mapped[str | None] = mapped_column(Text)
-    #: whether the disclosure checks can use this version of the page, and what that verdict
-    #: depends on (classifier.disclosure.relevance); a stale key means "decide again"
+    #: what the disclosure checks take from this version of the page (None: nothing) and what that
+    #: record depends on (classifier.disclosure.records); a stale key means "read the page again"
     disclosure_key: Mapped[str | None] = mapped_column(String(32))
-    disclosure_relevant: Mapped[bool] = mapped_column(default=False)
+    disclosure_record: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Snapshot(Base):

@@ -22,7 +22,7 @@ def org_channels(session: Session, org_id: str) -> list[Channel]:
 
 #: what the checks read of every stored document; the texts are read separately, only where needed
 DOCUMENT_COLUMNS = (Page.id, Page.url, Page.kind, Page.title, Page.published_at, Page.published_source, Page.links,
-                    Page.content_hash, Page.last_scan_id, Page.disclosure_key, Page.disclosure_relevant)
+                    Page.content_hash, Page.last_scan_id, Page.disclosure_key, Page.disclosure_record)
 TEXT_BATCH = 500
 
 
@@ -44,10 +44,10 @@ def page_texts(session: Session, ids: Iterable[int]) -> Iterator[tuple[int, str,
         yield from session.execute(select(Page.id, Page.text, Page.main_text).where(Page.id.in_(chunk)))
 
 
-def save_disclosure_relevance(session: Session, verdicts: list[dict[str, Any]]) -> None:
-    """Remember pages' disclosure relevance: dicts of id, disclosure_key, disclosure_relevant."""
-    if verdicts:
-        session.execute(update(Page), verdicts)
+def save_disclosure_records(session: Session, records: list[dict[str, Any]]) -> None:
+    """Remember what the disclosure checks take from pages: dicts of id, disclosure_key, disclosure_record."""
+    if records:
+        session.execute(update(Page), records)
 
 
 def home_page(session: Session, channel: Channel, urls: Iterable[str] = ()) -> Page | None:

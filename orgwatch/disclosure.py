@@ -15,7 +15,8 @@ from classifier.disclosure import (
 )
 from classifier.disclosure.consistency import RegistrationMismatch
 from classifier.disclosure.evaluate import REPORTED
-from classifier.disclosure.relevance import Relevance
+from classifier.disclosure.match import Findings
+from classifier.disclosure.records import Recorder
 from classifier.disclosure.report import detail as finding_detail
 from classifier.disclosure.report import item_title
 from models import findings as store
@@ -63,10 +64,11 @@ def org_facts(rt: Runtime, org) -> OrgFacts:
                     certificate=org.fundraising_certificate or "", registered_on=getattr(spec, "registered_on", None))
 
 
-def _doc(row: Row, channel: Channel, homes: tuple[str, ...], text: str = "", main_text: str = "") -> EvidenceDoc:
+def _doc(row: Row, channel: Channel, homes: tuple[str, ...], text: str = "", main_text: str = "",
+         findings: Findings | None = None) -> EvidenceDoc:
     return EvidenceDoc(url=row.url, kind=row.kind, title=row.title or "", text=text or "", main_text=main_text or "",
                        published_at=row.published_at, page_id=row.id, channel_kind=channel.kind,
-                       is_home=row.url in homes, links=tuple(row.links or ()))
+                       is_home=row.url in homes, links=tuple(row.links or ()), findings=findings)
 
 
 def _extension(url: str) -> str:
@@ -84,35 +86,40 @@ def _in_view(rows: list[Row], channel: Channel, scan: ScanRun, problem: str | No
     return current + [r for r in rows if r.kind == "attachment" and (r.last_scan_id == scan.id or r.url in linked)]
 
 
-def _relevant_docs(session: Session, rows: list[tuple[Row, Channel]], relevance: Relevance) -> list[EvidenceDoc]:
-    """The documents the evaluation can use, with their texts, in the order of ``rows``.
+def _evidence_docs(session: Session, rows: list[tuple[Row, Channel]], recorder: Recorder) -> list[EvidenceDoc]:
+    """The documents the evaluation can use, in the order of ``rows``: home pages with their
+    texts, the others as their remembered records (classifier.disclosure.records).
 
-    A page version whose remembered verdict is current is read only when relevant; the others
-    (new or changed pages, or a changed pack or registry entry) are read, judged and remembered.
+    Only new or changed pages (or all, after the pack, the registry entry or the matching code
+    changed) are read; their records are made and remembered, and pages no check can use are
+    left out. An unchanged site's texts are not read at all, home pages apart.
     """
     homes = {channel.id: home_urls(channel) for _, channel in rows}
-    keys = {row.id: relevance.key(row.content_hash) if row.content_hash else None for row, _ in rows}
-    wanted = {row.id: (row, channel) for row, channel in rows
-              if row.url in homes[channel.id] or keys[row.id] is None or keys[row.id] != row.disclosure_key
-              or row.disclosure_relevant}
-    docs: dict[int, EvidenceDoc] = {}
-    verdicts: list[dict] = []
-    for page_id, text, main_text in pages.page_texts(session, wanted):
-        row, channel = wanted[page_id]
+    keys = {row.id: recorder.key(row.content_hash) if row.content_hash else None for row, _ in rows}
+    unread = {row.id: (row, channel) for row, channel in rows
+              if row.url in homes[channel.id] or keys[row.id] is None or keys[row.id] != row.disclosure_key}
+    docs = {row.id: _doc(row, channel, homes[channel.id], findings=recorder.bind(row.disclosure_record))
+            for row, channel in rows if row.id not in unread and row.disclosure_record is not None}
+    remembered: list[dict] = []
+    for page_id, text, main_text in pages.page_texts(session, unread):
+        row, channel = unread[page_id]
         doc = _doc(row, channel, homes[channel.id], text, main_text)
-        relevant = relevance(doc)
-        if relevant:
-            docs[page_id] = doc
-        if keys[page_id] is not None and (keys[page_id], relevant) != (row.disclosure_key, row.disclosure_relevant):
-            verdicts.append({"id": page_id, "disclosure_key": keys[page_id], "disclosure_relevant": relevant})
-    pages.save_disclosure_relevance(session, verdicts)
+        if doc.is_home:
+            docs[page_id] = doc  # judged from its text every time, as a home page
+            continue
+        record = recorder.record(doc)
+        if record is not None:
+            docs[page_id] = _doc(row, channel, homes[channel.id], findings=recorder.bind(record))
+        if keys[page_id] is not None:
+            remembered.append({"id": page_id, "disclosure_key": keys[page_id], "disclosure_record": record})
+    pages.save_disclosure_records(session, remembered)
     return [docs[row.id] for row, _ in rows if row.id in docs]
 
 
-def collect_documents(session: Session, scan: ScanRun, org_id: str, relevance: Relevance,
+def collect_documents(session: Session, scan: ScanRun, org_id: str, recorder: Recorder,
                       documents: Documents | None = None) -> tuple[list[EvidenceDoc], Looked, list[str]]:
     """The organisation's evidence: the stored pages, attachments and articles of its channels
-    that the evaluation can use (see :mod:`classifier.disclosure.relevance`), plus document
+    that the evaluation can use (see :mod:`classifier.disclosure.records`), plus document
     links not downloaded (by file name); how many of each were read; and why this scan's view
     is incomplete (channels whose crawl failed or was cut short).
 
@@ -129,7 +136,7 @@ def collect_documents(session: Session, scan: ScanRun, org_id: str, relevance: R
         if problem:
             problems.append(f"{channel.url}：{problem}")
         rows += [(row, channel) for row in _in_view(documents.of(channel), channel, scan, problem)]
-    docs = _relevant_docs(session, rows, relevance)
+    docs = _evidence_docs(session, rows, recorder)
     stored = {row.url for row, _ in rows}
     links = dict.fromkeys(link for row, _ in rows if row.kind == "page" for link in (row.links or ()))
     unread = [EvidenceDoc(url=link, kind="link") for link in links
@@ -155,7 +162,7 @@ class DisclosureRun:
         if not channels:
             return out
         docs, looked, problems = collect_documents(self.s, self.scan, self.org.org_id,
-                                                   Relevance(self.pack, self.org), self.documents)
+                                                   Recorder(self.pack, self.org), self.documents)
         incomplete = "；".join(problems) or None
         ev = evaluate(self.pack, self.org, docs, self.rt.as_of,
                       require_own_site=self.rt.settings.health.require_own_site_disclosure, incomplete=incomplete)

@@ -80,7 +80,16 @@ def registration_mismatches(org: OrgFacts, docs: list[EvidenceDoc]) -> list[Regi
     """Labelled USCCs and names on the home page and the organisation's basic-information
     pages that differ from the registry; one per distinct shown value, home page first."""
     seen: dict[str, RegistrationMismatch] = {}
-    for doc in sorted((d for d in docs if _is_basic_info(d)), key=lambda d: (not d.is_home, len(d.url))):
-        for mismatch in _uscc_mismatches(org, doc) + _name_mismatches(org, doc):
+    for doc in sorted((d for d in docs if d.findings is not None or _is_basic_info(d)),
+                      key=lambda d: (not d.is_home, len(d.url))):
+        for mismatch in _mismatches(org, doc):
             seen.setdefault(mismatch.key, mismatch)
     return list(seen.values())
+
+
+def _mismatches(org: OrgFacts, doc: EvidenceDoc) -> list[RegistrationMismatch]:
+    """A basic-information document's mismatches (remembered ones when it carries a record)."""
+    if doc.findings is not None:
+        return [RegistrationMismatch(f, shown, expected, doc, excerpt)
+                for f, shown, expected, excerpt in doc.findings.mismatches]
+    return _uscc_mismatches(org, doc) + _name_mismatches(org, doc)

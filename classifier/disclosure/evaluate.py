@@ -116,7 +116,8 @@ def _platform_claim(pack: Pack, specs: list[EvidenceSpec], docs: list[EvidenceDo
     """A line saying the item is published on the unified platform (not verified by orgwatch)."""
     words = [w for s in specs for w in s.names]
     for doc in docs:
-        for line in doc.text.splitlines():
+        lines = doc.findings.platform if doc.findings is not None else doc.text.splitlines()
+        for line in lines:
             if any(p in line for p in pack.platform.markers) and any(w in line for w in words):
                 return Match(doc=doc, line=line.strip())
     return None

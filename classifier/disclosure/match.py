@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from classifier.disclosure.pack import PLACEHOLDERS, EvidenceSpec, _fill
@@ -40,6 +40,26 @@ class OrgFacts:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """How one rule matches a document, remembered (classifier.disclosure.records): its name
+    lines with the years each names, and whether the address matches."""
+
+    lines: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    url: bool = False
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A document's remembered record bound to a loaded pack: hits by ``id(spec)``, the lines
+    that mention the unified platform, and registration mismatches as (field, shown, expected,
+    excerpt). A document carrying one is matched from it, without its text."""
+
+    hits: dict[int, Hit]
+    platform: tuple[str, ...] = ()
+    mismatches: tuple[tuple[str, str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class EvidenceDoc:
     """One stored document of the organisation's channels.
 
@@ -58,6 +78,7 @@ class EvidenceDoc:
     channel_kind: str = "website"
     is_home: bool = False
     links: tuple[str, ...] = ()
+    findings: Findings | None = field(default=None, compare=False, repr=False)
 
     @property
     def file_name(self) -> str:
@@ -131,9 +152,33 @@ def _name_line(doc: EvidenceDoc, spec: EvidenceSpec, years: range | None) -> tup
     return None
 
 
+def _from_hit(doc: EvidenceDoc, spec: EvidenceSpec, hit: Hit | None, years: range | None) -> Match | None:
+    """:func:`match_doc` answered from a remembered hit, exactly as from the text."""
+    if hit is None:
+        return None
+    line, year = "", None
+    if spec.names or spec.urls:
+        named = None
+        if spec.names and hit.lines:
+            if spec.year and years is not None:
+                named = next(((text, max(y for y in ys if y in years)) for text, ys in hit.lines
+                              if any(y in years for y in ys)), None)
+            else:
+                named = (hit.lines[0][0], None)
+        if named:
+            line, year = named
+        elif hit.url and not spec.year:
+            line = doc.url
+        else:
+            return None
+    return Match(doc=doc, line=line or doc.title or doc.url, year=year)
+
+
 def match_doc(doc: EvidenceDoc, spec: EvidenceSpec, org: OrgFacts, years: range | None = None) -> Match | None:
     """``doc`` as evidence for ``spec``, or None. ``years`` are the acceptable covered years
     when the rule asks for one (``year: covered``)."""
+    if doc.findings is not None:
+        return _from_hit(doc, spec, doc.findings.hits.get(id(spec)), years)
     if spec.kinds and doc.kind not in spec.kinds:
         return None
     if doc.kind == "link" and (spec.markers or spec.patterns):

@@ -1,6 +1,6 @@
-"""The disclosure checks after a re-scan read only the pages that can matter to them: each page
-version's verdict is remembered, decided again when the page, the registry entry or the pack
-changes, and the outcome is what a full reading would give."""
+"""The disclosure checks after a re-scan read no unchanged page but the home page: what they take
+from each page version is remembered, worked out again when the page, the registry entry or the
+pack changes, and the outcome is what a full reading would give."""
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +52,7 @@ def _pages(config) -> list[Page]:
 
 
 def _verdicts(config) -> dict[str, tuple[str | None, bool]]:
-    return {p.url: (p.disclosure_key, p.disclosure_relevant) for p in _pages(config)}
+    return {p.url: (p.disclosure_key, p.disclosure_record is not None) for p in _pages(config)}
 
 
 def _registry(config, org: dict) -> None:
@@ -60,7 +60,7 @@ def _registry(config, org: dict) -> None:
                                                  encoding="utf-8")
 
 
-def test_a_rescan_reads_only_relevant_pages_and_a_change_is_decided_again(tmp_path, serve_sites, texts_read):
+def test_a_rescan_reads_no_unchanged_page_and_a_change_is_worked_out_again(tmp_path, serve_sites, texts_read):
     root = tmp_path / "sites"
     write_site(root, "linli", _site(NEWS))
     urls = serve_sites(root)
@@ -69,10 +69,11 @@ def test_a_rescan_reads_only_relevant_pages_and_a_change_is_decided_again(tmp_pa
     config = write_config(tmp_path, [org])
     scan(config, "2026-06-01")
     first = _verdicts(config)
-    assert first and all(key for key, _ in first.values()), "every page version has a verdict"
-    relevant = {url for url, (_, yes) in first.items() if yes}
-    assert not any("/news/" in url and "index" not in url for url in relevant), relevant
-    assert {urls["linli"] + "/", urls["linli"] + "/gongkai/charter.html"} <= relevant
+    home = urls["linli"] + "/"
+    assert first and all(key for url, (key, _) in first.items() if url != home), "every page version has a record key"
+    recorded = {url for url, (_, yes) in first.items() if yes}
+    assert urls["linli"] + "/gongkai/charter.html" in recorded
+    assert not any("/news/" in url and "index" not in url for url in recorded), recorded
     before = {(f["item"], f["status"]) for f in findings(config, "disclosure_missing")}
     assert ("annual_report", "open") in before
 
@@ -80,8 +81,10 @@ def test_a_rescan_reads_only_relevant_pages_and_a_change_is_decided_again(tmp_pa
     scan(config, "2026-06-01")  # nothing changed
     assert _verdicts(config) == first
     read = {p.url.removeprefix(urls["linli"]) for p in _pages(config) if p.id in texts_read}
-    assert "/" in read and "/gongkai/charter.html" in read  # what the checks use
+    assert "/" in read, read  # the home page is judged from its text every time
+    assert "/gongkai/charter.html" not in read, read  # remembered: the charter is still found
     assert not any(path.startswith("/news/") and path != "/news/index.html" for path in read), read
+    assert items(status(config, "2026-06-01", "linli")[0])["charter"]["status"] == "present"
     assert {(f["item"], f["status"]) for f in findings(config, "disclosure_missing")} == before
 
     # an article that no item needed becomes the annual report: decided again, and it counts
@@ -98,4 +101,4 @@ def test_a_rescan_reads_only_relevant_pages_and_a_change_is_decided_again(tmp_pa
     _registry(config, {**org, "name": "青溪区邻里互助联合会"})
     scan(config, "2026-06-02")
     after = _verdicts(config)
-    assert all(after[url][0] != before_rename[url][0] for url in after)
+    assert all(after[url][0] != before_rename[url][0] for url in after if url != home)

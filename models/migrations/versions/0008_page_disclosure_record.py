@@ -1,4 +1,4 @@
-"""page disclosure relevance: the remembered verdict of whether the disclosure checks can use a page version
+"""page disclosure record: what the disclosure checks take from a page version, remembered
 
 Revision ID: 0008
 Revises: 0007
@@ -17,11 +17,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('page', schema=None) as batch_op:
         batch_op.add_column(sa.Column('disclosure_key', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('disclosure_relevant', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+        batch_op.add_column(sa.Column('disclosure_record', sa.JSON(none_as_null=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('page', schema=None) as batch_op:
-        batch_op.drop_column('disclosure_relevant')
+        batch_op.drop_column('disclosure_record')
         batch_op.drop_column('disclosure_key')
