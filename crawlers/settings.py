@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 from config.settings import CrawlSettings
 
 BOT_NAME = "orgwatch"
@@ -50,6 +52,19 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 # (90, first); name what is wrong with a site's HTTPS certificate (600: its process_exception
 # runs before RetryMiddleware's at 550, so a bad certificate is not retried).
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.PrivateNetworkGuard": 90, "crawlers.tls.TlsCheck": 600}
+
+_UNUSED_EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.feedexport.FeedExporter", "scrapy.extensions.spiderstate.SpiderState",
+    "scrapy.extensions.memdebug.MemoryDebugger", "scrapy.extensions.closespider.CloseSpider",
+}
+# Extensions a crawl process never uses, left out of the base list itself: Scrapy 2.19 imports
+# every listed component, even one set to None, and every crawl starts a new process (the
+# remote-control server alone pulled in aiohttp, ~0.15 s of each crawl). No telnet console or
+# remote control (see above), no feed exports (events go to the scan service), no saved spider
+# state or memory debugging, and the spiders enforce their own limits instead of CloseSpider.
+EXTENSIONS_BASE = {name: order for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if name not in _UNUSED_EXTENSIONS}
 
 # Scrapy's downloader, fixed so that a site really gets at most CONCURRENT_REQUESTS_PER_DOMAIN
 # requests at once (Scrapy 2.19 starts every queued request under the asyncio reactor,

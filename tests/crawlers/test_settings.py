@@ -75,3 +75,11 @@ def test_every_setting_has_a_comment() -> None:
         if previous < 0 or not lines[previous].strip().startswith("#"):
             uncommented.append(line.strip())
     assert uncommented == []
+
+
+def test_a_crawl_loads_none_of_the_unused_extensions() -> None:
+    crawler = get_crawler(Spider, scrapy_settings({}))
+    names = set(crawler.settings.getdict("EXTENSIONS_BASE")) | set(crawler.settings.getdict("EXTENSIONS"))
+    assert "scrapy.extensions.remote_control.RemoteControl" not in names
+    assert "scrapy.extensions.telnet.TelnetConsole" not in names
+    assert {"scrapy.extensions.throttle.AutoThrottle", "scrapy.extensions.corestats.CoreStats"} <= names
