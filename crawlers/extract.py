@@ -123,14 +123,20 @@ def _opening_text(node: HtmlElement, tag: str) -> str:
 
 
 def main_text(html: str, url: str | None = None) -> str:
-    """The page's main content according to trafilatura ("" when it finds none)."""
+    """The page's main content according to trafilatura ("" when it finds none).
+
+    Its own extractor only (``fast``): the comparison with readability and jusText took three
+    quarters of trafilatura's time and changed the result on none of the 73 fixture pages (GBK,
+    table layouts, WeChat articles, notices). The main text only supplies the heading lines the
+    disclosure checks read; every detector reads the full visible text.
+    """
     if not html.strip():
         return ""
     import trafilatura  # noqa: PLC0415 - imported on first use: a re-scan of an unchanged site never needs it
 
     try:
         result = trafilatura.extract(
-            html, url=url, include_comments=False, include_tables=True, deduplicate=False
+            html, url=url, include_comments=False, include_tables=True, deduplicate=False, fast=True
         )
     except Exception:  # noqa: BLE001 - a third-party extractor must not stop the crawl
         logger.warning("trafilatura failed on %s", url, exc_info=True)

@@ -66,8 +66,10 @@ class _Event:
 class PageItem(_Event):
     """A fetched document (web page, feed item, public-account article, Weibo post or attachment).
 
-    An ``unchanged`` item (a 304, or the same hash as last time) carries its links but no text:
-    it is not analysed again. An attachment's text is the document's; ``html`` is None.
+    An ``unchanged`` item (a 304, or the same hash as last time) carries no text: it is not
+    analysed again. Its ``links`` are empty when they are the ones the job's ``known`` gave (the
+    scan service has them stored), else the links seen. An attachment's text is the document's;
+    ``html`` is None.
     """
 
     type: ClassVar[str] = "page"

@@ -163,6 +163,8 @@ def touch_pages(session: Session, *, channel_id: int, links: dict[str, list[str]
             .values(fetched_at=now, last_scan_id=scan_id).execution_options(synchronize_session=False)
         )
         marked += result.rowcount
+        if not any(links[url] for url in chunk):
+            continue  # the crawl saw no new links on these pages (it sends none when they are as stored)
         stored = session.execute(select(Page.id, Page.url, Page.links).where(Page.channel_id == channel_id,
                                                                               Page.url.in_(chunk)))
         changed = [{"id": pid, "links": list(links[url])} for pid, url, old in stored

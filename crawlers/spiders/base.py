@@ -274,13 +274,14 @@ class OrgwatchSpider(scrapy.Spider):
 
     def unchanged_page(self, response: Response, *, kind: str) -> PageItem:
         """A 304 answer: no body, so no text. Its links are the previous scan's
-        (``known[url]["links"]``), or else read from the previous body when it is still in the
-        spool folder, so the crawl can go on past an unchanged page."""
+        (``known[url]["links"]``, which :meth:`links_to_follow` gives and the item leaves out: the
+        scan service has them stored), or else read from the previous body when it is still in
+        the spool folder, so the crawl can go on past an unchanged page."""
         url = response.meta.get(URL, response.url)
         known = self.known.get(url) or {}
         kind = known.get("kind") or kind  # e.g. a download.jsp link that answered with a document
         sha = known.get("hash", "")
-        links: list[str] = list(known.get("links") or [])
+        links: list[str] = []
         raw_path, size = None, 0
         spooled = self.spooled(sha)
         if spooled is not None:
@@ -296,6 +297,13 @@ class OrgwatchSpider(scrapy.Spider):
             last_modified=header(response, "Last-Modified") or known.get("last_modified"), links=links,
             tls_error=response.meta.get(TLS_ERROR_META, ""),
         )
+
+    def links_to_follow(self, item: PageItem) -> list[str]:
+        """The links of a page item: those it carries, or for an unchanged page that carries
+        none, the previous scan's."""
+        if item.unchanged and not item.links:
+            return list((self.known.get(item.url) or {}).get("links") or [])
+        return item.links
 
     def status_error(self, response: Response) -> FetchError:
         reason, message = http_error(response.status)

@@ -139,7 +139,8 @@ class WebsiteSpider(OrgwatchSpider):
             if event.url == self.home_url and response.url not in self.scope:
                 logger.info("Home page of %s moved to %s; following links there", self.channel_key, response.url)
                 self.scope.add(response.url)
-            yield from self.follow_links(event.links, depth=response.meta.get(DEPTH, 0), referer=event.url)
+            yield from self.follow_links(self.links_to_follow(event), depth=response.meta.get(DEPTH, 0),
+                                         referer=event.url)
         self.check_bytes()
 
     def is_document(self, response: Response) -> bool:
