@@ -11,7 +11,7 @@ import pytest
 from config.settings import CrawlSettings
 from crawlers.items import ChannelDone, ChannelJob, CrawlJob, FetchError, PageItem
 from crawlers.runner import run_crawl
-from tests.crawlers.fixture_site import FixtureServer, start_server
+from tests.crawlers.fixture_site import FixtureServer, start_server, stop_server
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
@@ -24,9 +24,7 @@ def site() -> Iterator[FixtureServer]:
     try:
         yield state
     finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+        stop_server(httpd, thread)
         os.environ.update(saved)
 
 

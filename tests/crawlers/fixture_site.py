@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from tests.crawlers.fixture_dynamic import Reply, reply
 
@@ -163,8 +164,20 @@ def start_server() -> tuple[ThreadingHTTPServer, FixtureServer, threading.Thread
     """Start the server on 127.0.0.1 with a free port chosen by the OS."""
     state = FixtureServer(base="")
     httpd = QuietServer(("127.0.0.1", 0), make_handler(state))
+    _, thread = serve_in_thread(httpd, state, "fixture-site")
+    return httpd, state, thread
+
+
+def serve_in_thread(httpd: ThreadingHTTPServer, state: Any, name: str) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    """Serve ``httpd`` from a daemon thread; ``state.base`` becomes its address."""
     httpd.daemon_threads = True
     state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, name="fixture-site", daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, name=name, daemon=True)
     thread.start()
-    return httpd, state, thread
+    return httpd, thread
+
+
+def stop_server(httpd: ThreadingHTTPServer, thread: threading.Thread) -> None:
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawlers.conftest import channel, crawl
+from tests.crawlers.fixture_site import serve_in_thread, stop_server
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -92,17 +93,11 @@ def make_handler(site: PacedSite) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(scope="module")
 def paced_server() -> Iterator[PacedSite]:
     site = PacedSite()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
-    httpd.daemon_threads = True
-    site.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, name="paced-site", daemon=True)
-    thread.start()
+    httpd, thread = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site)), site, "paced-site")
     try:
         yield site
     finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+        stop_server(httpd, thread)
 
 
 @pytest.fixture()
