@@ -33,11 +33,14 @@ DOCUMENT_EXTENSIONS = frozenset("pdf doc docx xls xlsx wps et txt rtf ppt pptx o
 DEFAULT_MISMATCH_BASIS = "网站显示的登记信息应与登记证书一致"
 
 
-def evaluate_after_scan(rt: Runtime, scan_id: int, org_ids: list[str]) -> tuple[int, int]:
+def evaluate_after_scan(rt: Runtime, scan_id: int, org_ids: list[str],
+                        channel_scans: dict[int, int] | None = None) -> tuple[int, int]:
     """Channel health and disclosure checks for the scanned organisations.
 
     Returns (new or reopened findings, resolved findings). Call it after the crawl and before
-    alerts are queued, so that its findings are alerted in the same scan.
+    alerts are queued, so that its findings are alerted in the same scan. ``channel_scans``
+    names the scan each channel was read in when an organisation's channels were scanned by
+    separate jobs (a large site split per channel); findings are attributed to ``scan_id``.
     """
     settings = rt.settings.health
     pack = load_pack(settings.disclosure_pack) if settings.disclosure_checks else None
@@ -48,10 +51,12 @@ def evaluate_after_scan(rt: Runtime, scan_id: int, org_ids: list[str]) -> tuple[
             if scan is None or org is None:
                 continue
             documents = Documents(s)
+            by_channel = {cid: run for cid, sid in (channel_scans or {}).items()
+                          if (run := pages.get_scan(s, sid)) is not None}
             if settings.channel_checks:
-                total.add(check_channels(rt, s, scan, org_id, org.name, documents))
+                total.add(check_channels(rt, s, scan, org_id, org.name, documents, by_channel))
             if pack is not None:
-                total.add(DisclosureRun(rt, s, scan, org_facts(rt, org), pack, documents).run())
+                total.add(DisclosureRun(rt, s, scan, org_facts(rt, org), pack, documents, by_channel).run())
     return total.new, len(total.resolved)
 
 
@@ -117,7 +122,8 @@ def _evidence_docs(session: Session, rows: list[tuple[Row, Channel]], recorder: 
 
 
 def collect_documents(session: Session, scan: ScanRun, org_id: str, recorder: Recorder,
-                      documents: Documents | None = None) -> tuple[list[EvidenceDoc], Looked, list[str]]:
+                      documents: Documents | None = None, channel_scans: dict[int, ScanRun] | None = None,
+                      ) -> tuple[list[EvidenceDoc], Looked, list[str]]:
     """The organisation's evidence: the stored pages, attachments and articles of its channels
     that the evaluation can use (see :mod:`classifier.disclosure.records`), plus document
     links not downloaded (by file name); how many of each were read; and why this scan's view
@@ -130,12 +136,13 @@ def collect_documents(session: Session, scan: ScanRun, org_id: str, recorder: Re
     rows: list[tuple[Row, Channel]] = []
     problems: list[str] = []
     for channel in pages.org_channels(session, org_id):
-        problem = crawl_problem(session, channel, scan)
+        read_in = (channel_scans or {}).get(channel.id, scan)
+        problem = crawl_problem(session, channel, read_in)
         if not problem and channel.last_truncated_reason:
             problem = f"抓取达到上限（{channel.last_truncated_reason}）"
         if problem:
             problems.append(f"{channel.url}：{problem}")
-        rows += [(row, channel) for row in _in_view(documents.of(channel), channel, scan, problem)]
+        rows += [(row, channel) for row in _in_view(documents.of(channel), channel, read_in, problem)]
     docs = _evidence_docs(session, rows, recorder)
     stored = {row.url for row, _ in rows}
     links = dict.fromkeys(link for row, _ in rows if row.kind == "page" for link in (row.links or ()))
@@ -151,9 +158,9 @@ class DisclosureRun:
     """Evaluates the pack for one organisation after one scan, and stores the outcome."""
 
     def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org: OrgFacts, pack: Pack,
-                 documents: Documents | None = None) -> None:
+                 documents: Documents | None = None, channel_scans: dict[int, ScanRun] | None = None) -> None:
         self.rt, self.s, self.scan, self.org, self.pack = rt, session, scan, org, pack
-        self.documents = documents
+        self.documents, self.channel_scans = documents, channel_scans
         self.now = rt.now()
 
     def run(self) -> Outcome:
@@ -162,7 +169,7 @@ class DisclosureRun:
         if not channels:
             return out
         docs, looked, problems = collect_documents(self.s, self.scan, self.org.org_id,
-                                                   Recorder(self.pack, self.org), self.documents)
+                                                   Recorder(self.pack, self.org), self.documents, self.channel_scans)
         incomplete = "；".join(problems) or None
         ev = evaluate(self.pack, self.org, docs, self.rt.as_of,
                       require_own_site=self.rt.settings.health.require_own_site_disclosure, incomplete=incomplete)

@@ -104,8 +104,9 @@ class ChannelHealth:
     """Checks every channel of one organisation after scan ``scan``."""
 
     def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org_id: str, org_name: str,
-                 documents: Documents | None = None) -> None:
+                 documents: Documents | None = None, channel_scans: dict[int, ScanRun] | None = None) -> None:
         self.rt, self.s, self.scan, self.org_id, self.org_name = rt, session, scan, org_id, org_name
+        self.channel_scans = channel_scans or {}
         self.documents = documents if documents is not None else Documents(session)
         self.settings = rt.settings.health
         self.now = rt.now()
@@ -122,7 +123,7 @@ class ChannelHealth:
 
     def channel(self, channel: Channel) -> Outcome:
         out = Outcome()
-        problem = crawl_problem(self.s, channel, self.scan)
+        problem = crawl_problem(self.s, channel, self.channel_scans.get(channel.id, self.scan))
         base = dict(checked_at=self.now, scan_id=self.scan.id, note="", columns=[], defaced=False)
         if problem:
             pages.save_channel_check(self.s, channel.id, {**base, "state": "failed", "note": problem})
@@ -234,6 +235,7 @@ class ChannelHealth:
 
 
 def check_channels(rt: Runtime, session: Session, scan: ScanRun, org_id: str, org_name: str,
-                   documents: Documents | None = None) -> Outcome:
-    """Channel health of one organisation after ``scan``."""
-    return ChannelHealth(rt, session, scan, org_id, org_name, documents).run()
+                   documents: Documents | None = None, channel_scans: dict[int, ScanRun] | None = None) -> Outcome:
+    """Channel health of one organisation after ``scan`` (``channel_scans``: the scan each channel
+    was read in, when its channels were scanned separately)."""
+    return ChannelHealth(rt, session, scan, org_id, org_name, documents, channel_scans).run()

@@ -113,3 +113,20 @@ def _finish(rt: Runtime, summary: ScanSummary, org_ids: list[str], deliver: bool
             findings_new=summary.findings_new, findings_resolved=summary.findings_resolved,
             messages_queued=summary.messages_queued,
         )
+
+
+def judge_split_scan(rt: Runtime, org_id: str, channel_scans: dict[int, int], *, deliver: bool = True) -> tuple[int, int]:
+    """Disclosure and channel health of an organisation whose channels were scanned by separate
+    jobs (a large site split per channel), once the last of them is done, then the alerts owed.
+    ``channel_scans`` maps each channel read to the scan that read it; a channel missing from it
+    counts as not read (its items stay unverified). Findings are attributed to the latest scan.
+    Returns (new or reopened findings, resolved findings)."""
+    last = max(channel_scans.values())
+    new, resolved = evaluate_after_scan(rt, last, [org_id], channel_scans)
+    queue_alerts(rt, [org_id], scan_id=last)
+    if deliver:
+        deliver_outbox(rt)
+    log.info("organisation %s judged after its %d channel scan(s): %d new, %d resolved findings",
+             org_id, len(set(channel_scans.values())), new, resolved)
+    return new, resolved
+

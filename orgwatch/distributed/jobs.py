@@ -73,15 +73,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def job_payload(rt: Runtime, job_id: str, spec: ScanJobSpec, deliver: bool) -> dict[str, Any]:
+def job_payload(rt: Runtime, job_id: str, spec: ScanJobSpec, deliver: bool,
+                group: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a worker needs to run the job exactly as this process would: the settings (those
     given in the file, environment or command line, with absolute paths, plus the data
     directory in force) and the ``--as-of`` day. Only the given ones are sent, so settings that
-    must not be written together (``alerts.routes`` and its shortcut) stay unwritten."""
+    must not be written together (``alerts.routes`` and its shortcut) stay unwritten. ``group``
+    (``id`` and ``jobs``): the jobs that split one organisation's channels between them; the
+    last to finish judges the organisation's disclosures and channel health."""
     given = rt.settings.model_dump(exclude_unset=True)
     given["data_dir"] = rt.settings.data_dir
     return {"job_id": job_id, "org_id": spec.org_id, "channel_ids": spec.channel_ids, "deliver": deliver,
-            "as_of": rt.as_of.isoformat(), "settings": _jsonable(given)}
+            "as_of": rt.as_of.isoformat(), "settings": _jsonable(given), "group": group}
+
+
+def split_groups(ids: list[str], jobs: list[ScanJobSpec]) -> dict[str, dict[str, Any]]:
+    """The groups of jobs that split an organisation's channels between them, by organisation."""
+    split: dict[str, list[str]] = {}
+    for job_id, spec in zip(ids, jobs):
+        if spec.channel_ids is not None:
+            split.setdefault(spec.org_id, []).append(job_id)
+    return {org_id: {"id": uuid.uuid4().hex, "jobs": job_ids} for org_id, job_ids in split.items() if len(job_ids) > 1}
 
 
 def check_broker(rt: Runtime, app=None) -> None:
@@ -118,9 +130,11 @@ def enqueue_scans(rt: Runtime, jobs: list[ScanJobSpec], *, deliver: bool = True,
         for job_id, spec in zip(ids, jobs):
             job_store.add_job(s, job_id=job_id, org_id=spec.org_id, channel_ids=spec.channel_ids,
                               as_of=rt.as_of, now=now)
+    groups = split_groups(ids, jobs)
     for n, (job_id, spec) in enumerate(zip(ids, jobs)):
+        group = groups.get(spec.org_id) if spec.channel_ids is not None else None
         try:
-            app.send_task(SCAN_TASK, args=[job_payload(rt, job_id, spec, deliver)], task_id=job_id,
+            app.send_task(SCAN_TASK, args=[job_payload(rt, job_id, spec, deliver, group)], task_id=job_id,
                           queue=rt.settings.distributed.queue, retry_policy={"max_retries": 2})
         except Exception as exc:
             _unsent(rt, ids[n:], str(exc))

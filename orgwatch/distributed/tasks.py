@@ -19,12 +19,15 @@ from typing import Any
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from models import jobs, leases, pages, scans
+from models import schedule as marks
 from orgwatch.distributed.startup import record_not_started, why_not_started
 from orgwatch.runtime import Runtime
 
 log = logging.getLogger(__name__)
 #: the longest a redelivered job waits before looking at a lease again, in seconds
 MAX_RETRY_WAIT = 60.0
+#: a claim to judge a split scan older than this was abandoned (its worker died) and is taken over
+JUDGE_STALE = dt.timedelta(minutes=30)
 
 
 def wall_now() -> dt.datetime:
@@ -103,12 +106,40 @@ class JobRun:
         with self.rt.db.session() as s:
             won = leases.acquire(s, channels, self.holder, wall_now(), self.ttl)
         if not won:
-            return self._not_leased(channels)
+            outcome = self._not_leased(channels)
+        else:
+            try:
+                outcome = self._scan(channels)
+            finally:
+                with self.rt.db.session() as s:
+                    leases.release(s, channels, self.holder)
+        if isinstance(outcome, str) and self.payload.get("group"):
+            self._judge_group(self.payload["group"])
+        return outcome
+
+    def _judge_group(self, group: dict[str, Any]) -> None:
+        """When this is the last of the jobs that split the organisation's channels, judge its
+        disclosures and channel health over what they read (once: the first to claim it)."""
+        from orgwatch.scan import judge_split_scan
+
+        key = f"split-scan:{group['id']}"
+        with self.rt.db.session() as s:
+            rows = jobs.get_jobs(s, group["jobs"])
+            if len(rows) < len(group["jobs"]) or any(r.status not in jobs.FINAL_STATUSES for r in rows):
+                return  # another job of the group is still to come; the last one judges
+            read = {cid: r.scan_id for r in rows if r.status == "completed" and r.scan_id is not None
+                    for cid in (r.channel_ids or [])}
+            if not read or not marks.claim_mark(s, key, self.holder, wall_now(), JUDGE_STALE):
+                return
         try:
-            return self._scan(channels)
-        finally:
+            judge_split_scan(self.rt, self.org_id, read, deliver=self.payload.get("deliver", True))
+        except Exception:  # the scans are recorded; the next split scan of the organisation judges again
+            log.exception("organisation %s: disclosure and channel health after its split scan failed", self.org_id)
             with self.rt.db.session() as s:
-                leases.release(s, channels, self.holder)
+                marks.drop_mark(s, key, self.holder)
+            return
+        with self.rt.db.session() as s:
+            marks.finish_mark(s, key, wall_now(), {"org_id": self.org_id, "channels": len(read)})
 
     def _not_leased(self, channels: list[int]) -> str | float:
         with self.rt.db.session() as s:
