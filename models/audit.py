@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
 from models.entities import AuditEntry
@@ -22,6 +23,19 @@ def record(session: Session, *, actor: str, action: str, target_type: str | None
     entry = AuditEntry(at=now, detail=detail or {}, **values)
     session.add(entry)
     return entry
+
+
+def lock_logins(session: Session, *, actor: str, ip: str | None) -> None:
+    """Hold the login attempts of (actor, ip) until this transaction ends, so that simultaneous
+    attempts are counted one after another and none slips past the limit: a transaction-scoped
+    advisory lock on PostgreSQL; on SQLite, the database's write lock, taken by a write that
+    changes nothing (other writers wait for the commit; SQLite has one writer at a time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"login\x1f{actor}\x1f{ip}".encode("utf-8")).digest()[:8], "big",
+                             signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+    else:
+        session.execute(update(AuditEntry).where(false()).values(actor=AuditEntry.actor))
 
 
 def failures_since(session: Session, *, actor: str, ip: str | None, since: dt.datetime) -> list[dt.datetime]:

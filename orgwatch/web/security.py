@@ -153,6 +153,7 @@ def attempt_login(rt, name: str, password: str, ip: str | None, now: dt.datetime
     window = dt.timedelta(minutes=web.login_window_minutes)
     name = name.strip()[:100]
     with rt.db.session() as s:
+        audit.lock_logins(s, actor=name, ip=ip)  # simultaneous attempts are counted one at a time
         failures = audit.failures_since(s, actor=name, ip=ip, since=now - window)
         if len(failures) >= web.login_attempts:
             retry_at = failures[-web.login_attempts] + window

@@ -192,3 +192,45 @@ def test_secret_key_file_is_created_private_and_reused(rt):
     first = key_file.read_text()
     create_app(rt)
     assert key_file.read_text() == first
+
+
+def _simultaneous_wrong_passwords(rt, name: str) -> None:
+    """As many wrong passwords at once as the limit and seven more: exactly the limit is checked."""
+    import threading
+
+    from orgwatch.web.security import attempt_login
+
+    web = rt.settings.web
+    tries = web.login_attempts + 7
+    start, outcomes = threading.Barrier(tries), []
+    now = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.timezone.utc)
+
+    def attempt() -> None:
+        start.wait()
+        outcomes.append(attempt_login(rt, name, "wrong-password", "127.0.0.9", now))
+
+    threads = [threading.Thread(target=attempt) for _ in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == tries
+    assert sum(o.retry_at is not None for o in outcomes) == tries - web.login_attempts
+    assert len([e for e in audit_rows(rt, "login_failed") if e.ip == "127.0.0.9"]) == web.login_attempts
+
+
+def test_simultaneous_wrong_passwords_never_pass_the_limit(rt):
+    _simultaneous_wrong_passwords(rt, "reviewer")
+
+
+def test_simultaneous_wrong_passwords_never_pass_the_limit_on_postgresql(pg_database, tmp_path):
+    from config.settings import Settings
+    from orgwatch.runtime import Runtime
+
+    rt = Runtime(settings=Settings(database_url=pg_database, data_dir=tmp_path))
+    with rt.db.session() as s:
+        users.add_user(s, name="reviewer", role="bureau", password=PASSWORD, now=dt.datetime.now(dt.timezone.utc))
+    try:
+        _simultaneous_wrong_passwords(rt, "reviewer")
+    finally:
+        rt.db.dispose()
