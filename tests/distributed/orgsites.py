@@ -95,6 +95,31 @@ def write_config(folder: Path, urls: dict[str, str], notify: str, *, database_ur
     return path
 
 
+def two_site_org(folder: Path, urls: dict[str, str]) -> tuple[Path, list[int]]:
+    """Organisation org001 with two websites (the generated sites of ``urls``' org001 and org002),
+    disclosure and channel checks on, its registry synced; returns the settings file and the
+    two channel ids."""
+    from config.settings import load_settings
+    from models import scans
+    from models.sync import sync_registry
+    from orgwatch.runtime import Runtime
+
+    config = write_config(folder, {"org001": urls["org001"]}, "json://127.0.0.1:9/pm")
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["health"] = {"disclosure_checks": True, "channel_checks": True}
+    config.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    registry = folder / "registry.yaml"
+    data = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    data["organizations"][0]["channels"].append({"kind": "website", "url": urls["org002"] + "/"})
+    registry.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rt = Runtime(settings=load_settings(config))
+    with rt.db.session() as s:
+        sync_registry(s, [o.model_dump() for o in rt.registry.organizations], rt.now())
+        channels = [c.id for c in scans.active_channels(s, ["org001"])]
+    rt.db.dispose()
+    return config, channels
+
+
 class SlowSite:
     """A site on 127.0.0.1 that waits ``delay`` seconds before each answer; ``requests`` counts them.
 

@@ -7,22 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import yaml
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from config.settings import load_settings
 from models import jobs as job_store
-from models import scans
 from models.entities import ChannelCheck, DisclosureCheck, ScheduleMark
-from models.sync import sync_registry
 from orgwatch.cli import main
 from orgwatch.distributed import ScanJobSpec
 from orgwatch.distributed.jobs import job_payload, split_groups
 from orgwatch.distributed.tasks import JobRun, runtime_for
 from orgwatch.runtime import Runtime
 from orgwatch.scan import run_scan
-from tests.distributed.orgsites import write_config, write_sites
+from tests.distributed.orgsites import two_site_org, write_sites
 
 
 def open_disclosure(config) -> set[tuple[str, str]]:
@@ -39,19 +36,8 @@ def counts(rt) -> tuple[int, int]:
 
 
 def test_the_last_channel_job_judges_the_organisation_once(tmp_path, serve_sites):
-    urls = serve_sites(write_sites(tmp_path / "sites", 2))
-    config = write_config(tmp_path, {"org001": urls["org001"]}, "json://127.0.0.1:9/pm")
-    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    settings["health"] = {"disclosure_checks": True, "channel_checks": True}
-    config.write_text(yaml.safe_dump(settings), encoding="utf-8")
-    registry = tmp_path / "registry.yaml"
-    data = yaml.safe_load(registry.read_text(encoding="utf-8"))
-    data["organizations"][0]["channels"].append({"kind": "website", "url": urls["org002"] + "/"})
-    registry.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config, channels = two_site_org(tmp_path, serve_sites(write_sites(tmp_path / "sites", 2)))
     rt = Runtime(settings=load_settings(config), as_of=dt.date(2026, 11, 29))
-    with rt.db.session() as s:
-        sync_registry(s, [o.model_dump() for o in rt.registry.organizations], rt.now())
-        channels = [c.id for c in scans.active_channels(s, ["org001"])]
     specs = [ScanJobSpec("org001", [c]) for c in channels]
     ids = ["job-a", "job-b"]
     group = split_groups(ids, specs)["org001"]
