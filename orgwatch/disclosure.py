@@ -22,7 +22,7 @@ from classifier.disclosure.report import item_title
 from models import findings as store
 from models import pages
 from models.entities import Channel, ScanRun
-from orgwatch.health import Documents, Outcome, check_channels, crawl_problem, home_urls
+from orgwatch.health import Documents, Outcome, check_channels, home_urls
 from orgwatch.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -135,9 +135,9 @@ def collect_documents(session: Session, scan: ScanRun, org_id: str, recorder: Re
     documents = documents if documents is not None else Documents(session)
     rows: list[tuple[Row, Channel]] = []
     problems: list[str] = []
-    for channel in pages.org_channels(session, org_id):
+    for channel in documents.channels(org_id):
         read_in = (channel_scans or {}).get(channel.id, scan)
-        problem = crawl_problem(session, channel, read_in)
+        problem = documents.problem(channel, read_in)
         if not problem and channel.last_truncated_reason:
             problem = f"抓取达到上限（{channel.last_truncated_reason}）"
         if problem:
@@ -160,12 +160,13 @@ class DisclosureRun:
     def __init__(self, rt: Runtime, session: Session, scan: ScanRun, org: OrgFacts, pack: Pack,
                  documents: Documents | None = None, channel_scans: dict[int, ScanRun] | None = None) -> None:
         self.rt, self.s, self.scan, self.org, self.pack = rt, session, scan, org, pack
-        self.documents, self.channel_scans = documents, channel_scans
+        self.documents = documents if documents is not None else Documents(session)
+        self.channel_scans = channel_scans
         self.now = rt.now()
 
     def run(self) -> Outcome:
         out = Outcome()
-        channels = pages.org_channels(self.s, self.org.org_id)
+        channels = self.documents.channels(self.org.org_id)
         if not channels:
             return out
         docs, looked, problems = collect_documents(self.s, self.scan, self.org.org_id,

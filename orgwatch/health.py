@@ -40,17 +40,32 @@ class Outcome:
 
 
 class Documents:
-    """The stored documents of each channel (pages.DOCUMENT_COLUMNS, no texts), read once per
-    session and shared by the channel-health and disclosure checks."""
+    """What the channel-health and disclosure checks both read, read once per session: an
+    organisation's channels, each channel's stored documents (pages.DOCUMENT_COLUMNS, no texts)
+    and whether a scan's reading of a channel can be trusted."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
         self._rows: dict[int, list[Row]] = {}
+        self._channels: dict[str, list[Channel]] = {}
+        self._problems: dict[tuple[int, int], str | None] = {}
 
     def of(self, channel: Channel) -> list[Row]:
         if channel.id not in self._rows:
             self._rows[channel.id] = pages.channel_documents(self.s, channel.id)
         return self._rows[channel.id]
+
+    def channels(self, org_id: str) -> list[Channel]:
+        if org_id not in self._channels:
+            self._channels[org_id] = pages.org_channels(self.s, org_id)
+        return self._channels[org_id]
+
+    def problem(self, channel: Channel, scan: ScanRun) -> str | None:
+        """:func:`crawl_problem`, worked out once per channel and scan."""
+        key = (channel.id, scan.id)
+        if key not in self._problems:
+            self._problems[key] = crawl_problem(self.s, channel, scan)
+        return self._problems[key]
 
 
 def home_urls(channel: Channel) -> tuple[str, ...]:
@@ -113,7 +128,7 @@ class ChannelHealth:
 
     def run(self) -> Outcome:
         total = Outcome()
-        for channel in pages.org_channels(self.s, self.org_id):
+        for channel in self.documents.channels(self.org_id):
             total.add(self.channel(channel))
         return total
 
@@ -123,7 +138,7 @@ class ChannelHealth:
 
     def channel(self, channel: Channel) -> Outcome:
         out = Outcome()
-        problem = crawl_problem(self.s, channel, self.channel_scans.get(channel.id, self.scan))
+        problem = self.documents.problem(channel, self.channel_scans.get(channel.id, self.scan))
         base = dict(checked_at=self.now, scan_id=self.scan.id, note="", columns=[], defaced=False)
         if problem:
             pages.save_channel_check(self.s, channel.id, {**base, "state": "failed", "note": problem})
