@@ -98,10 +98,7 @@ class OrgwatchSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """A request for ``url`` within the channel's budget, conditional when the previous
         scan knew the page; None if already requested or over budget (then ``truncated``)."""
-        if url in self._requested or "max_bytes" in self.tally.limits_hit:
-            return None
-        if self.tally.requests >= self.max_pages:
-            self.mark_truncated("max_pages")
+        if not self.within_budget(url):
             return None
         request_meta = {DEPTH: depth, URL: url, REFERER: referer, **(meta or {})}
         if not self.channel.obey_robots:
@@ -117,9 +114,23 @@ class OrgwatchSpider(scrapy.Spider):
         except ValueError:
             logger.debug("Skipping unusable URL %r", url)
             return None
+        self.charge(url)
+        return request
+
+    def within_budget(self, url: str) -> bool:
+        """Whether ``url`` may still be asked for: not yet requested, and neither max_bytes nor
+        max_pages spent (then the channel is marked ``truncated``)."""
+        if url in self._requested or "max_bytes" in self.tally.limits_hit:
+            return False
+        if self.tally.requests >= self.max_pages:
+            self.mark_truncated("max_pages")
+            return False
+        return True
+
+    def charge(self, url: str) -> None:
+        """Count a request for ``url`` against max_pages."""
         self._requested.add(url)
         self.tally.requests += 1
-        return request
 
     def was_requested(self, url: str) -> bool:
         return url in self._requested
@@ -273,11 +284,20 @@ class OrgwatchSpider(scrapy.Spider):
         return (self.known.get(response.meta.get(URL, response.url)) or {}).get("hash")
 
     def unchanged_page(self, response: Response, *, kind: str) -> PageItem:
-        """A 304 answer: no body, so no text. Its links are the previous scan's
-        (``known[url]["links"]``, which :meth:`links_to_follow` gives and the item leaves out: the
-        scan service has them stored), or else read from the previous body when it is still in
-        the spool folder, so the crawl can go on past an unchanged page."""
-        url = response.meta.get(URL, response.url)
+        """The unchanged page of a 304 answer (see :meth:`unchanged_item`)."""
+        return self.unchanged_item(
+            response.meta.get(URL, response.url), final_url=response.url, kind=kind,
+            depth=response.meta.get(DEPTH, 0), referer=response.meta.get(REFERER),
+            etag=header(response, "ETag"), last_modified=header(response, "Last-Modified"),
+            tls_error=response.meta.get(TLS_ERROR_META, ""),
+        )
+
+    def unchanged_item(self, url: str, *, final_url: str, kind: str, depth: int, referer: str | None,
+                       etag: str | None, last_modified: str | None, tls_error: str = "") -> PageItem:
+        """A page the site answered 304 for: no body, so no text. Its links are the previous
+        scan's (``known[url]["links"]``, which :meth:`links_to_follow` gives and the item leaves
+        out: the scan service has them stored), or else read from the previous body when it is
+        still in the spool folder, so the crawl can go on past an unchanged page."""
         known = self.known.get(url) or {}
         kind = known.get("kind") or kind  # e.g. a download.jsp link that answered with a document
         sha = known.get("hash", "")
@@ -288,14 +308,12 @@ class OrgwatchSpider(scrapy.Spider):
             raw_path, size = str(spooled), spooled.stat().st_size
             if "links" not in known:
                 tree = parse_html(decode_body(spooled.read_bytes(), None)[0])
-                links = out_links(tree, response.url) if tree is not None else []
+                links = out_links(tree, final_url) if tree is not None else []
         return PageItem(
-            channel=self.channel_key, url=url, final_url=response.url, status=304, fetched_at=now_iso(),
-            kind=kind, size=size, content_hash=sha, depth=response.meta.get(DEPTH, 0),
-            referer=response.meta.get(REFERER), raw_path=raw_path, unchanged=True,
-            etag=header(response, "ETag") or known.get("etag"),
-            last_modified=header(response, "Last-Modified") or known.get("last_modified"), links=links,
-            tls_error=response.meta.get(TLS_ERROR_META, ""),
+            channel=self.channel_key, url=url, final_url=final_url, status=304, fetched_at=now_iso(),
+            kind=kind, size=size, content_hash=sha, depth=depth, referer=referer, raw_path=raw_path,
+            unchanged=True, etag=etag or known.get("etag"), last_modified=last_modified or known.get("last_modified"),
+            links=links, tls_error=tls_error,
         )
 
     def links_to_follow(self, item: PageItem) -> list[str]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -19,6 +21,7 @@ from crawlers import dates
 from crawlers.documents import ExtractedDocument, attachment_name, extract_document, is_document_response
 from crawlers.items import FetchError, PageItem
 from crawlers.responses import header
+from crawlers.revalidate import Manners, revalidate
 from crawlers.sitemaps import MAX_SITEMAP_FILES, read_sitemap, sitemaps_in_robots
 from crawlers.spiders.base import ATTACHMENT, DEPTH, REFERER, URL, OrgwatchSpider
 from crawlers.traps import TrapDetector
@@ -77,7 +80,11 @@ class WebsiteSpider(OrgwatchSpider):
     Incremental: pages and documents known from the previous scan are asked for conditionally
     (If-None-Match / If-Modified-Since); a 304, or a body with the same hash as last time,
     gives a PageItem with ``unchanged=True`` and no text, whose links (from the previous scan
-    for a 304) are followed as usual.
+    for a 304) are followed as usual. Once the home page is read, the known pages robots.txt
+    allows are first asked directly (:mod:`crawlers.revalidate`, same manners, a fraction of
+    Scrapy's cost per request); those answered 304 are reported unchanged when the crawl
+    reaches them, without another request, and the rest are fetched through Scrapy. The
+    robots.txt and sitemap requests then wait for that, so a sitemap cannot race it.
     """
 
     name = "website"
@@ -90,6 +97,14 @@ class WebsiteSpider(OrgwatchSpider):
         self.fetch_attachments = True
         self.max_attachment_bytes = 20_000_000
         self._aux_requested: set[str] = set()
+        self.manners: Manners | None = None
+        #: robots.txt rules Scrapy read, by netloc (the ``robots_parsed`` signal).
+        self.robots: dict[str, Any] = {}
+        self.robots_agent = ""
+        self.obey_robots = self.channel.obey_robots
+        #: Known URLs the site answered 304 in the revalidation: URL -> (ETag, Last-Modified).
+        self.settled: dict[str, tuple[str | None, str | None]] = {}
+        self._aux_waiting = self._aux_sent = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WebsiteSpider:
@@ -97,6 +112,10 @@ class WebsiteSpider(OrgwatchSpider):
         settings = crawler.settings
         spider.fetch_attachments = settings.getbool("ORGWATCH_FETCH_ATTACHMENTS", True)
         spider.max_attachment_bytes = settings.getint("ORGWATCH_MAX_ATTACHMENT_BYTES", spider.max_attachment_bytes)
+        spider.manners = Manners.from_settings(settings)
+        spider.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or ""
+        spider.obey_robots = spider.channel.obey_robots and settings.getbool("ROBOTSTXT_OBEY")
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider  # type: ignore[return-value]
 
     async def start(self) -> AsyncIterator[Any]:
@@ -104,11 +123,56 @@ class WebsiteSpider(OrgwatchSpider):
             yield item
             if isinstance(item, FetchError):
                 return
+        # With pages to revalidate, robots.txt and the sitemaps wait for the home page (below).
+        self._aux_waiting = any(url != self.home_url for url in self.known)
+        if not self._aux_waiting:
+            for request in self.aux_requests():
+                yield request
+
+    def aux_requests(self) -> Iterator[scrapy.Request]:
+        """robots.txt (for the sitemaps it names) and /sitemap.xml, once."""
+        if self._aux_sent:
+            return
+        self._aux_sent = True
         root = site_root(self.home_url)
         for request in (self.aux_request(root + "robots.txt", self.parse_robots, robots=True),
                         self.aux_request(root + "sitemap.xml", self.parse_sitemap)):
             if request is not None:
                 yield request
+
+    def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        self.robots[urlsplit(request.url).netloc] = robotparser
+
+    def robots_allow(self, url: str) -> bool:
+        """Whether robots.txt, as Scrapy read it, lets ``url`` be fetched (False when Scrapy has
+        not read the site's robots.txt: the crawl then decides)."""
+        if not self.obey_robots:
+            return True
+        rules = self.robots.get(urlsplit(url).netloc)
+        return rules is not None and bool(rules.allowed(url, self.robots_agent))
+
+    async def revalidate_known(self) -> None:
+        """Ask the site directly about the known pages a re-scan would ask conditionally (see
+        :mod:`crawlers.revalidate`); remember those answered 304 in :attr:`settled`."""
+        asks: dict[str, dict[str, str]] = {}
+        for url, known in self.known.items():
+            if url == self.home_url or url not in self.scope or not self.robots_allow(url):
+                continue
+            document = known.get("kind") == "attachment" or is_document_link(url)
+            if document and not self.fetch_attachments or not document and not is_page_link(url):
+                continue
+            headers = self.conditional_headers(url, 1, leaf=document)
+            if headers:
+                asks[url] = headers
+            if len(asks) >= self.max_pages:
+                break
+        if not asks or self.manners is None:
+            return
+        result = await revalidate(asks, self.manners)
+        self.settled = result.unchanged
+        logger.info("Channel %s: %d of %d known pages unchanged by direct revalidation (%d requests)%s",
+                    self.channel_key, len(result.unchanged), len(asks), result.asked,
+                    "".join(f"; {site} left to the crawl: {why}" for site, why in result.stopped.items()))
 
     def follows_links(self, depth: int) -> bool:
         # Pages at max_depth are still read for the documents they link to.
@@ -127,7 +191,24 @@ class WebsiteSpider(OrgwatchSpider):
         several tasks per item."""
         if self.is_document(response):
             return self.parse_attachment(response)
+        if self._aux_waiting and response.meta.get(URL) == self.home_url:
+            return self.parse_home(response)
         return self.page_events(response)
+
+    async def parse_home(self, response: Response) -> AsyncIterator[Any]:
+        """The home page of a re-scan: revalidate the known pages, then go on as for any page,
+        and send the robots.txt and sitemap requests that waited."""
+        if response.status < 400:
+            await self.revalidate_known()
+        for event in self.page_events(response):
+            yield event
+        for request in self.aux_requests():
+            yield request
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        yield from super().on_error(failure)
+        if self._aux_waiting and failure.request.meta.get(URL) == self.home_url:  # type: ignore[attr-defined]
+            yield from self.aux_requests()
 
     def page_events(self, response: Response) -> Iterator[Any]:
         if not self.account(response):
@@ -150,24 +231,46 @@ class WebsiteSpider(OrgwatchSpider):
         name = attachment_name(response.url, header(response, "Content-Disposition"))
         return is_document_response(header(response, "Content-Type") or "", name)
 
-    def follow_links(self, links: list[str], *, depth: int, referer: str) -> Iterator[scrapy.Request]:
-        """Requests for the in-site pages (up to max_depth) and documents among ``links``."""
-        for link in links:
-            if self.was_requested(link) or link not in self.scope:
-                continue
-            if is_page_link(link):
-                if depth >= self.max_depth:
+    def follow_links(self, links: list[str], *, depth: int, referer: str) -> Iterator[scrapy.Request | PageItem]:
+        """Requests for the in-site pages (up to max_depth) and documents among ``links``; for
+        those the revalidation found unchanged, their unchanged PageItems, and in turn what
+        their links lead to (breadth-first, as the crawl goes)."""
+        pending = deque([(links, depth, referer)])
+        while pending:
+            links, depth, referer = pending.popleft()
+            for link in links:
+                if self.was_requested(link) or link not in self.scope:
                     continue
-                callback, meta = self.parse_page, None
-            elif self.fetch_attachments and is_document_link(link):
-                callback, meta = self.parse_attachment, {ATTACHMENT: True, "download_maxsize": self.max_attachment_bytes}
-            else:
-                continue
-            if self.traps.check(link, referer, requests=self.tally.requests):
-                continue
-            request = self.make_request(link, callback=callback, depth=depth + 1, referer=referer, meta=meta)
-            if request is not None:
-                yield request
+                if is_page_link(link):
+                    if depth >= self.max_depth:
+                        continue
+                    callback, meta = self.parse_page, None
+                elif self.fetch_attachments and is_document_link(link):
+                    callback, meta = self.parse_attachment, {ATTACHMENT: True, "download_maxsize": self.max_attachment_bytes}
+                else:
+                    continue
+                if self.traps.check(link, referer, requests=self.tally.requests):
+                    continue
+                if link in self.settled:
+                    item = self.settle(link, depth=depth + 1, referer=referer, kind="attachment" if meta else "page")
+                    if item is not None:
+                        yield item
+                        if item.kind != "attachment":
+                            pending.append((self.links_to_follow(item), depth + 1, link))
+                    continue
+                request = self.make_request(link, callback=callback, depth=depth + 1, referer=referer, meta=meta)
+                if request is not None:
+                    yield request
+
+    def settle(self, url: str, *, depth: int, referer: str, kind: str) -> PageItem | None:
+        """The unchanged PageItem of a URL the revalidation found unchanged, counted as a
+        request (it was one); None over budget."""
+        if not self.within_budget(url):
+            return None
+        self.charge(url)
+        etag, last_modified = self.settled[url]
+        return self.unchanged_item(url, final_url=url, kind=kind, depth=depth, referer=referer,
+                                   etag=etag, last_modified=last_modified)
 
     # -- documents --------------------------------------------------------------------------
 
