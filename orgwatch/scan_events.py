@@ -129,6 +129,9 @@ class ScanEvents:
         #: unchanged pages not yet marked in the database: channel id -> url -> links
         self._touches: dict[int, dict[str, list[str]]] = {}
         self._touched_urls: set[tuple[str, str]] = set()  # (org id, url) of those pages
+        #: channels with no open site-wide finding (none found by the last release, none recorded
+        #: since): their pages skip that query. Reviewers can only close findings meanwhile.
+        self._no_site_findings: set[int] = set()
 
     def handle(self, event: PageItem | FetchError | ChannelDone) -> None:
         channel_id = int(event.channel)
@@ -203,6 +206,7 @@ class ScanEvents:
                 values = finding_values(org_id, channel_id, item.url, det, page_id=page.id, snapshot_id=snapshot_id)
                 if det.detail.get("site_chrome"):  # one finding per channel, not per page
                     values = self._site_values(s, org_id, channel_id, det, values)
+                    self._no_site_findings.discard(channel_id)
                 outcomes.append(store.upsert_finding(s, values, scan_id=self.scan_id, now=now)[1])
                 fingerprints.append(values["fingerprint"])
             resolved = self._resolve_page(s, org_id, channel_id, item.url, fingerprints, now)
@@ -224,11 +228,15 @@ class ScanEvents:
                 values.pop(name)
         return values
 
-    @staticmethod
-    def _resolve_page(s, org_id: str, channel_id: int, url: str, keep: list[str], now) -> list[int]:
+    def _resolve_page(self, s, org_id: str, channel_id: int, url: str, keep: list[str], now) -> list[int]:
         """Resolve what the page at ``url`` no longer shows; a site-wide finding only when no page carries it."""
-        released, site_open = store.release_site_findings(s, channel_id=channel_id, page_url=url, keep=keep,
-                                                          now=now, describe=site_evidence)
+        released: list[int] = []
+        site_open: list[str] = []
+        if channel_id not in self._no_site_findings:
+            released, site_open = store.release_site_findings(s, channel_id=channel_id, page_url=url, keep=keep,
+                                                              now=now, describe=site_evidence)
+            if not site_open:
+                self._no_site_findings.add(channel_id)
         return released + store.resolve_missing(s, org_id=org_id, url=url, keep=[*keep, *site_open], now=now)
 
     def _fetch_error(self, org_id: str, channel_id: int, err: FetchError) -> int:
