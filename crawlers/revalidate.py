@@ -157,6 +157,9 @@ class _Site:
         except _Stop as stop:
             self.stop(str(stop))
             return
+        except Exception as exc:  # noqa: BLE001 - e.g. a host name the resolver rejects: the crawl reads it
+            self.stop(f"{type(exc).__name__}: {exc}")
+            return
         queue = list(reversed(pending))
         workers = min(self.manners.concurrency, len(queue))
         await asyncio.gather(*(self.work(queue) for _ in range(workers)))
@@ -239,6 +242,9 @@ class _Site:
         except _Stop as stop:
             self.stop(str(stop))
         except (OSError, TimeoutError, h11.ProtocolError, asyncio.IncompleteReadError) as exc:
+            self.stop(f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - whatever goes wrong here, the crawl still reads the site
+            logger.warning("Revalidation of %s failed unexpectedly", self.name, exc_info=True)
             self.stop(f"{type(exc).__name__}: {exc}")
         finally:
             if connection is not None:
