@@ -1,7 +1,10 @@
-"""Errors raised by the crawl package; :class:`CrawlError` is the root of them all."""
-from __future__ import annotations
+"""Errors raised by the crawl package; :class:`CrawlError` is the root of them all.
 
-from scrapy.exceptions import IgnoreRequest
+Free of Scrapy, so that the scan service and the CLI can catch them without importing it
+(about half a second); :class:`crawlers.refusals.RequestRefused`, which Scrapy must see as an
+``IgnoreRequest``, lives on the crawl process's side.
+"""
+from __future__ import annotations
 
 
 class CrawlError(Exception):
@@ -18,14 +21,3 @@ class CrawlProcessError(CrawlError):
         self.returncode = returncode
         self.stderr_tail = stderr_tail
         self.log_path = log_path
-
-
-class RequestRefused(CrawlError, IgnoreRequest):
-    """Raised by :class:`crawlers.middlewares.PrivateNetworkGuard` for a request that must not
-    go out; ``reason`` is a :class:`crawlers.items.FetchError` reason and ``message`` says why
-    in words a platform manager understands. The spider's errback turns it into a FetchError."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message

@@ -22,7 +22,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
-from crawlers.exceptions import RequestRefused
+from crawlers.refusals import RequestRefused
 
 try:  # pyOpenSSL and service_identity come with Scrapy; guarded so classification never fails to import
     from OpenSSL.SSL import Error as OpenSSLError

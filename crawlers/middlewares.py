@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawlers.exceptions import RequestRefused
+from crawlers.refusals import RequestRefused
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -85,7 +85,7 @@ class PrivateNetworkGuard:
     """Refuse requests to non-http(s) schemes and to hosts resolving to non-public addresses.
 
     Runs before robots.txt is fetched and again for every redirect. Refusals raise
-    :class:`crawlers.exceptions.RequestRefused` (an ``IgnoreRequest``); the spider's errback
+    :class:`crawlers.refusals.RequestRefused` (an ``IgnoreRequest``); the spider's errback
     turns it into a FetchError with reason ``private_network`` (or ``other`` for a scheme).
     Setting: ``ORGWATCH_ALLOW_PRIVATE_NETWORKS`` (``CrawlSettings.allow_private_networks``).
     """

@@ -20,7 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.threads import deferToThread
 
-from crawlers.exceptions import RequestRefused
+from crawlers.refusals import RequestRefused
 from crawlers.failures import is_tls_failure
 from crawlers.middlewares import check_url
 

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from classifier.model import card
 from classifier.model.errors import ModelError
-from classifier.model.evaluation import Report, compare
-from classifier.model.pagelevel import LAWS_TEXT
-from classifier.model.store import SHIPPED_DIR
-from classifier.model.workflow import corpus_examples, evaluate_dir, heldout_examples, train_and_install
+from classifier.model.paths import LAWS_TEXT, SHIPPED_DIR
 from orgwatch.cli import common_options, console, err_console
 from orgwatch.runtime import Runtime
+
+if TYPE_CHECKING:
+    from classifier.model.evaluation import Report
+
+# The model's own modules import scikit-learn (over a second); each command imports them when it runs.
 
 MODEL_CARD = Path(__file__).resolve().parents[1] / "docs" / "model-card.md"
 
@@ -41,6 +43,8 @@ def _is_shipped(directory: Path) -> bool:
 
 
 def _print_report(report: Report) -> None:
+    from classifier.model import card
+
     table = Table(title=f"留出集 {report.data['examples']} 条：准确率 {report.accuracy:.3f}，宏平均 F1 {report.macro_f1:.3f}")
     for col in ("标签", "精确率", "召回率", "F1", "阈值", "阈值处精确率/召回率"):
         table.add_column(col)
@@ -86,6 +90,9 @@ def model() -> None:
 def train_cmd(rt: Runtime, with_feedback: bool, out_dir: Path, seed: int, no_background: bool, force: bool,
               laws: Path) -> None:
     """训练模型，在留出集上评估，并在不变差时替换旧模型（写入 model.joblib 和 meta.json）。"""
+    from classifier.model import card
+    from classifier.model.workflow import corpus_examples, train_and_install
+
     examples = corpus_examples(background=not no_background)
     if with_feedback:
         feedback = _feedback_examples(rt)
@@ -120,6 +127,10 @@ def train_cmd(rt: Runtime, with_feedback: bool, out_dir: Path, seed: int, no_bac
 @common_options
 def evaluate_cmd(rt: Runtime, model_dir: Path, against: Path | None, card_path: Path | None, laws: Path) -> None:
     """在留出集上评估模型：各标签精确率、召回率、F1、混淆矩阵和各阈值下的表现，写入报告和模型卡。"""
+    from classifier.model import card
+    from classifier.model.evaluation import compare
+    from classifier.model.workflow import evaluate_dir, heldout_examples
+
     heldout = heldout_examples()
     meta, report = evaluate_dir(model_dir, heldout, laws)
     previous = _archive(rt) / "previous"

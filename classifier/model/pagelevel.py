@@ -15,13 +15,12 @@ from typing import Sequence
 
 from classifier.base import Document
 from classifier.model.detections import strongest_finding
+from classifier.model.paths import LAWS_TEXT
 from classifier.model.pipeline import FINDING_LABELS
 from classifier.model.scoring import ModelScorer
 from classifier.model.training import BACKGROUND_FILE, DATA_DIR, TrainedModel, read_examples
 
 PAGES_FILE = DATA_DIR / "pages_heldout.jsonl"
-#: The benchmark text (see /work/shared/bench/SOURCES.txt); skipped when absent.
-LAWS_TEXT = Path("/work/shared/bench/laws-zh.txt")
 LAW_PAGE_CHARS = 2000
 #: Labels judged per page: the two that become model findings, and appeals (which the
 #: fundraising detectors turn into findings for organisations without the qualification).

@@ -14,14 +14,13 @@ import warnings
 from pathlib import Path
 
 from classifier.model.errors import ModelError
+from classifier.model.paths import SHIPPED_DIR
 from classifier.model.training import TrainedModel
 from classifier.tokenize import dictionary_fingerprint
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 FORMAT = 1
-#: Where the shipped model lives.
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "model_data"
 _REPO = Path(__file__).resolve().parents[2]
 RETRAIN = "请运行 orgwatch model train 重新训练模型（见 docs/retraining.md）"
 

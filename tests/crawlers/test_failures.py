@@ -17,7 +17,7 @@ from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawlers.exceptions import RequestRefused
+from crawlers.refusals import RequestRefused
 from crawlers.failures import classify_failure, http_error
 
 URL = "https://www.example.org.cn/index.html"

@@ -8,7 +8,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
-from crawlers.exceptions import RequestRefused
+from crawlers.refusals import RequestRefused
 from crawlers.middlewares import PrivateNetworkGuard, check_url, is_public_address
 from crawlers.settings import scrapy_settings
 

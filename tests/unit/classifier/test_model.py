@@ -19,6 +19,7 @@ from classifier.model.features import CharNgramCounts, TextBatch
 from classifier.model.passages import MAX_CHARS, MIN_CHARS, OVERLAP
 from classifier.model.store import META_FILE, MODEL_FILE, SHIPPED_DIR
 from classifier.model.training import choose_threshold, snapshot_id
+from classifier.model import workflow
 from classifier.model.workflow import corpus_examples, heldout_examples
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -351,7 +352,8 @@ def fast_training(monkeypatch):
     import orgwatch.cli  # noqa: F401 - the commands module is imported through the CLI that registers it
     import orgwatch.modelcmd as cmd
 
-    monkeypatch.setattr(cmd, "corpus_examples", lambda background=True: _subset(30))
+    # The command imports the corpus reader when it runs (scikit-learn stays out of CLI start-up).
+    monkeypatch.setattr(workflow, "corpus_examples", lambda background=True: _subset(30))
     return cmd
 
 
@@ -376,7 +378,7 @@ def test_a_worse_model_is_kept_aside(fast_training, tmp_path, monkeypatch):
     runner, out = CliRunner(), tmp_path / "m"
     assert runner.invoke(fast_training.model, ["train", "--out", str(out)]).exit_code == 0
     installed = (out / MODEL_FILE).read_bytes()
-    monkeypatch.setattr(fast_training, "corpus_examples", lambda background=True: _subset(10))
+    monkeypatch.setattr(workflow, "corpus_examples", lambda background=True: _subset(10))
     result = runner.invoke(fast_training.model, ["train", "--out", str(out)])
     assert result.exit_code == 1
     assert "未替换" in result.output or "未替换" in (result.stderr or "")

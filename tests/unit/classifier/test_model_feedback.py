@@ -31,8 +31,10 @@ def corpus() -> list[dict]:
 def cmd(monkeypatch, corpus):
     import orgwatch.cli  # noqa: F401 - the commands module is imported through the CLI that registers it
     import orgwatch.modelcmd as modelcmd
+    from classifier.model import workflow
 
-    monkeypatch.setattr(modelcmd, "corpus_examples", lambda background=True: _subset(PER_LABEL))
+    # The command imports the corpus reader when it runs (scikit-learn stays out of CLI start-up).
+    monkeypatch.setattr(workflow, "corpus_examples", lambda background=True: _subset(PER_LABEL))
     return modelcmd
 
 
