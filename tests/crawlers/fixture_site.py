@@ -12,6 +12,8 @@ import email.utils
 import hashlib
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -175,6 +177,17 @@ def serve_in_thread(httpd: ThreadingHTTPServer, state: Any, name: str) -> tuple[
     thread = threading.Thread(target=httpd.serve_forever, name=name, daemon=True)
     thread.start()
     return httpd, thread
+
+
+@contextmanager
+def serving(state: Any, make_handler: Callable[[Any], type[BaseHTTPRequestHandler]], name: str) -> Iterator[Any]:
+    """A threaded server on 127.0.0.1 whose handler records into ``state``, for a ``with`` block
+    (``state.base`` is its address); stopped at the end."""
+    httpd, thread = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state)), state, name)
+    try:
+        yield state
+    finally:
+        stop_server(httpd, thread)
 
 
 def stop_server(httpd: ThreadingHTTPServer, thread: threading.Thread) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.crawlers.conftest import channel, crawl
-from tests.crawlers.fixture_site import serve_in_thread, stop_server
+from tests.crawlers.fixture_site import serving
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -92,12 +92,8 @@ def make_handler(site: PacedSite) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture(scope="module")
 def paced_server() -> Iterator[PacedSite]:
-    site = PacedSite()
-    httpd, thread = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site)), site, "paced-site")
-    try:
+    with serving(PacedSite(), make_handler, "paced-site") as site:
         yield site
-    finally:
-        stop_server(httpd, thread)
 
 
 @pytest.fixture()

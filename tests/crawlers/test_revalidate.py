@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ import pytest
 from crawlers import revalidate as rv
 from crawlers.items import PageItem
 from tests.crawlers.conftest import CrawlResult, channel, crawl
-from tests.crawlers.fixture_site import serve_in_thread, stop_server
+from tests.crawlers.fixture_site import serving
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -117,12 +117,8 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture()
 def site() -> Iterator[Site]:
-    state = Site()
-    httpd, thread = serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state)), state, "revalidate-site")
-    try:
+    with serving(Site(), make_handler, "revalidate-site") as state:
         yield state
-    finally:
-        stop_server(httpd, thread)
 
 
 def manners(**overrides: object) -> rv.Manners:
