@@ -25,6 +25,15 @@ def finish_scan(session: Session, scan_id: int, *, now: dt.datetime, status: str
     return run
 
 
+def add_to_scan(session: Session, scan_id: int, **counts: int) -> None:
+    """Add ``counts`` (e.g. ``findings_new=3``) to a finished scan's figures: what was judged
+    after it, for the scans that read it (a split scan's disclosures and channel health)."""
+    run = session.get(ScanRun, scan_id)
+    if run is not None:
+        for name, value in counts.items():
+            setattr(run, name, getattr(run, name) + value)
+
+
 def active_channels(session: Session, org_ids: list[str] | None = None) -> list[Channel]:
     query = select(Channel).where(Channel.active.is_(True)).order_by(Channel.org_id, Channel.id)
     if org_ids is not None:

@@ -123,7 +123,9 @@ def judge_split_scan(rt: Runtime, org_id: str, channel_scans: dict[int, int], *,
     Returns (new or reopened findings, resolved findings)."""
     last = max(channel_scans.values())
     new, resolved = evaluate_after_scan(rt, last, [org_id], channel_scans)
-    queue_alerts(rt, [org_id], scan_id=last)
+    queued = queue_alerts(rt, [org_id], scan_id=last)
+    with rt.db.session() as s:  # counted in the scan the findings are attributed to
+        scans.add_to_scan(s, last, findings_new=new, findings_resolved=resolved, messages_queued=queued.messages)
     if deliver:
         deliver_outbox(rt)
     log.info("organisation %s judged after its %d channel scan(s): %d new, %d resolved findings",

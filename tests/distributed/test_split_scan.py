@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from config.settings import load_settings
 from models import jobs as job_store
-from models.entities import ChannelCheck, DisclosureCheck, ScheduleMark
+from models.entities import ChannelCheck, DisclosureCheck, Finding, ScanRun, ScheduleMark
 from orgwatch.cli import main
 from orgwatch.distributed import ScanJobSpec
 from orgwatch.distributed.jobs import job_payload, split_groups
@@ -60,6 +60,12 @@ def test_the_last_channel_job_judges_the_organisation_once(tmp_path, serve_sites
         assert mark.status == "done" and mark.detail == {"org_id": "org001", "channels": 2}
     judged = open_disclosure(config)
     assert judged, "the generated sites publish none of the mandated items"
+    with rt.db.session() as s:  # every finding is new, and counted once, in the scan it is attributed to
+        runs = {r.id: r for r in s.scalars(select(ScanRun))}
+        found = s.scalars(select(Finding)).all()
+        assert sum(r.findings_new for r in runs.values()) == len(found)
+        assert {f.last_scan_id for f in found if f.category == "disclosure_missing"} == {max(runs)}
+        assert runs[max(runs)].findings_new >= len(judged)
 
     JobRun(runtime_for(payloads[1]), payloads[1])._judge_group(group)  # a second delivery: judged once only
     with rt.db.session() as s:
