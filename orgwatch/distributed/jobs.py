@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from models import jobs as job_store
+from models import schedule as marks
 from models.entities import ScanJob
 from models.audit import audited_sync as sync_registry  # also writes registry.sync to the audit log
 from orgwatch.distributed.exceptions import BrokerUnavailable, JobWaitTimeout, NoWorkerError
 from orgwatch.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+#: Seconds wait_for_jobs gives a split organisation's last job to judge it once the jobs have ended.
+JUDGE_GRACE = 60.0
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,55 @@ def job_payload(rt: Runtime, job_id: str, spec: ScanJobSpec, deliver: bool,
 
 
 def split_groups(ids: list[str], jobs: list[ScanJobSpec]) -> dict[str, dict[str, Any]]:
-    """The groups of jobs that split an organisation's channels between them, by organisation."""
+    """The groups of jobs that split an organisation's channels between them, by organisation.
+    A group is named after its first job, so whoever waits for the jobs can find its judgement
+    (:func:`split_mark`)."""
     split: dict[str, list[str]] = {}
     for job_id, spec in zip(ids, jobs):
         if spec.channel_ids is not None:
             split.setdefault(spec.org_id, []).append(job_id)
-    return {org_id: {"id": uuid.uuid4().hex, "jobs": job_ids} for org_id, job_ids in split.items() if len(job_ids) > 1}
+    return {org_id: {"id": job_ids[0], "jobs": job_ids} for org_id, job_ids in split.items() if len(job_ids) > 1}
+
+
+def split_mark(group_id: str) -> str:
+    """The schedule mark the last job of a split group claims to judge the organisation."""
+    return f"split-scan:{group_id}"
+
+
+def pending_judgements(rt: Runtime, job_ids: list[str]) -> list[str]:
+    """The split groups among ``job_ids`` (in the order they were enqueued) whose jobs have all
+    ended, one of them completed, and whose organisation is not judged yet: their org ids."""
+    with rt.db.session() as s:
+        rows = {r.id: r for r in job_store.get_jobs(s, job_ids)}
+        groups: dict[str, list[Any]] = {}
+        for job_id in job_ids:
+            row = rows.get(job_id)
+            if row is not None and row.channel_ids is not None:
+                groups.setdefault(row.org_id, []).append(row)
+        pending = []
+        for org_id, group in groups.items():
+            if len(group) < 2 or any(r.status not in job_store.FINAL_STATUSES for r in group) \
+                    or not any(r.status == "completed" and r.scan_id is not None for r in group):
+                continue  # not a group, not over yet, or nothing read: no judgement to wait for
+            mark = marks.get_mark(s, split_mark(group[0].id))
+            if mark is None or mark.status != "done":
+                pending.append(org_id)
+    return pending
+
+
+def wait_for_judgements(rt: Runtime, job_ids: list[str], *, grace: float = JUDGE_GRACE, poll: float = 1.0) -> list[str]:
+    """Once every job has ended, give the organisations split between jobs up to ``grace``
+    seconds to be judged (their last job does it after it is marked finished), so that the
+    totals include those findings; return the org ids still not judged (logged)."""
+    deadline = time.monotonic() + grace
+    pending = pending_judgements(rt, job_ids)
+    while pending and time.monotonic() < deadline:
+        time.sleep(poll)
+        pending = pending_judgements(rt, job_ids)
+    if pending:
+        log.warning("organisations %s: disclosure and channel health after their split scan not recorded within %.0f s;"
+                    " the totals leave them out (see the worker's log)", ", ".join(pending), grace)
+    return pending
 
 
 def check_broker(rt: Runtime, app=None) -> None:
@@ -182,6 +229,9 @@ def wait_for_jobs(rt: Runtime, job_ids: list[str], *, timeout: float | None = No
                     on_change(counts)
             last = counts
             if len(rows) == len(set(job_ids)) and all(r.status in job_store.FINAL_STATUSES for r in rows):
+                wait_for_judgements(rt, job_ids, poll=poll)
+                with rt.db.session() as s:
+                    rows = job_store.get_jobs(s, job_ids)
                 return summarise(rt, rows)
             if deadline is not None and time.monotonic() > deadline:
                 raise JobWaitTimeout(f"等待 {timeout:g} 秒后仍有任务未完成：{counts}。任务仍在队列或工作进程中，可稍后查看。")

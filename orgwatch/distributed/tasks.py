@@ -20,6 +20,7 @@ from config.registry import Registry, load_registry
 from config.settings import Settings
 from models import jobs, leases, pages, scans
 from models import schedule as marks
+from orgwatch.distributed.jobs import split_mark
 from orgwatch.distributed.startup import record_not_started, why_not_started
 from orgwatch.runtime import Runtime
 
@@ -122,7 +123,7 @@ class JobRun:
         disclosures and channel health over what they read (once: the first to claim it)."""
         from orgwatch.scan import judge_split_scan
 
-        key = f"split-scan:{group['id']}"
+        key = split_mark(group["id"])
         with self.rt.db.session() as s:
             rows = jobs.get_jobs(s, group["jobs"])
             if len(rows) < len(group["jobs"]) or any(r.status not in jobs.FINAL_STATUSES for r in rows):

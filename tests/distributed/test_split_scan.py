@@ -15,7 +15,7 @@ from models import jobs as job_store
 from models.entities import ChannelCheck, DisclosureCheck, Finding, ScanRun, ScheduleMark
 from orgwatch.cli import main
 from orgwatch.distributed import ScanJobSpec
-from orgwatch.distributed.jobs import job_payload, split_groups
+from orgwatch.distributed.jobs import job_payload, pending_judgements, split_groups, split_mark, wait_for_judgements
 from orgwatch.distributed.tasks import JobRun, runtime_for
 from orgwatch.runtime import Runtime
 from orgwatch.scan import run_scan
@@ -51,6 +51,7 @@ def test_the_last_channel_job_judges_the_organisation_once(tmp_path, serve_sites
 
     assert JobRun(runtime_for(payloads[0]), payloads[0]).run() == "completed"
     assert counts(rt) == (0, 0), "one channel of two read: nothing judged yet"
+    assert pending_judgements(rt, ids) == [], "a job is still to come: no judgement is owed yet"
     assert JobRun(runtime_for(payloads[1]), payloads[1]).run() == "completed"
     disclosure_checks, channel_checks = counts(rt)
     assert disclosure_checks > 0 and channel_checks == 2
@@ -70,6 +71,14 @@ def test_the_last_channel_job_judges_the_organisation_once(tmp_path, serve_sites
     JobRun(runtime_for(payloads[1]), payloads[1])._judge_group(group)  # a second delivery: judged once only
     with rt.db.session() as s:
         assert len(s.scalars(select(ScheduleMark)).all()) == 1
+
+    # Whoever waits for the jobs (scan --distributed --wait) also waits for that judgement.
+    assert group["id"] == ids[0] and wait_for_judgements(rt, ids, grace=5) == []
+    with rt.db.session() as s:
+        s.delete(s.scalars(select(ScheduleMark).where(ScheduleMark.key == split_mark(ids[0]))).one())
+    assert wait_for_judgements(rt, ids, grace=0.2, poll=0.05) == ["org001"], "judgement missing: said, not hidden"
+    JobRun(runtime_for(payloads[1]), payloads[1])._judge_group(group)
+    assert pending_judgements(rt, ids) == []
 
     whole = run_scan(rt, ["org001"], deliver=False, sync=False)  # the same organisation in one scan
     assert whole.status == "completed" and open_disclosure(config) == judged
