@@ -138,8 +138,8 @@ def wait_for_judgements(rt: Runtime, job_ids: list[str], *, grace: float = JUDGE
         time.sleep(poll)
         pending = pending_judgements(rt, job_ids)
     if pending:
-        log.warning("organisations %s: disclosure and channel health after their split scan not recorded within %.0f s;"
-                    " the totals leave them out (see the worker's log)", ", ".join(pending), grace)
+        log.warning("机构 %s 按渠道拆分扫描后的信息公开和渠道健康判断在 %.0f 秒内没有写入，下面的汇总不含这部分；"
+                    "请查看工作进程的日志，下次扫描会重新判断。", "、".join(pending), grace)
     return pending
 
 
