@@ -30,8 +30,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"classifier.model.{home}"), name)
 
 
-__all__ = [
-    "Decision", "FINDING_LABELS", "LABELS", "ModelError", "ModelScorer", "Passage", "PassageScore", "Report",
-    "SHIPPED_DIR", "TrainedModel", "appeal_passages", "build_pipeline", "compare", "default_scorer", "evaluate",
-    "load", "model_detections", "passages", "save", "should_replace", "train",
-]
+__all__ = sorted(["ModelError", "Passage", "passages", *_HOMES])

@@ -155,13 +155,11 @@ class WebsiteSpider(OrgwatchSpider):
         """Ask the site directly about the known pages a re-scan would ask conditionally (see
         :mod:`crawlers.revalidate`); remember those answered 304 in :attr:`settled`."""
         asks: dict[str, dict[str, str]] = {}
-        for url, known in self.known.items():
-            if url == self.home_url or url not in self.scope or not self.robots_allow(url):
+        for url in self.known:
+            kind = self.link_kind(url)
+            if kind is None or url == self.home_url or url not in self.scope or not self.robots_allow(url):
                 continue
-            document = known.get("kind") == "attachment" or is_document_link(url)
-            if document and not self.fetch_attachments or not document and not is_page_link(url):
-                continue
-            headers = self.conditional_headers(url, 1, leaf=document)
+            headers = self.conditional_headers(url, 1, leaf=kind == "attachment")
             if headers:
                 asks[url] = headers
             if len(asks) >= self.max_pages:
@@ -231,6 +229,15 @@ class WebsiteSpider(OrgwatchSpider):
         name = attachment_name(response.url, header(response, "Content-Disposition"))
         return is_document_response(header(response, "Content-Type") or "", name)
 
+    def link_kind(self, link: str) -> str | None:
+        """How the spider treats a link: ``page``, ``attachment`` (a document it downloads) or
+        None (not followed)."""
+        if is_page_link(link):
+            return "page"
+        if self.fetch_attachments and is_document_link(link):
+            return "attachment"
+        return None
+
     def follow_links(self, links: list[str], *, depth: int, referer: str) -> Iterator[scrapy.Request | PageItem]:
         """Requests for the in-site pages (up to max_depth) and documents among ``links``; for
         those the revalidation found unchanged, their unchanged PageItems, and in turn what
@@ -241,18 +248,17 @@ class WebsiteSpider(OrgwatchSpider):
             for link in links:
                 if self.was_requested(link) or link not in self.scope:
                     continue
-                if is_page_link(link):
-                    if depth >= self.max_depth:
-                        continue
-                    callback, meta = self.parse_page, None
-                elif self.fetch_attachments and is_document_link(link):
-                    callback, meta = self.parse_attachment, {ATTACHMENT: True, "download_maxsize": self.max_attachment_bytes}
-                else:
+                kind = self.link_kind(link)
+                if kind is None or kind == "page" and depth >= self.max_depth:
                     continue
+                if kind == "page":
+                    callback, meta = self.parse_page, None
+                else:
+                    callback, meta = self.parse_attachment, {ATTACHMENT: True, "download_maxsize": self.max_attachment_bytes}
                 if self.traps.check(link, referer, requests=self.tally.requests):
                     continue
                 if link in self.settled:
-                    item = self.settle(link, depth=depth + 1, referer=referer, kind="attachment" if meta else "page")
+                    item = self.settle(link, depth=depth + 1, referer=referer, kind=kind)
                     if item is not None:
                         yield item
                         if item.kind != "attachment":

@@ -107,22 +107,28 @@ def split_mark(group_id: str) -> str:
     return f"split-scan:{group_id}"
 
 
+def channels_read(rows: list[ScanJob], expected: int) -> dict[int, int] | None:
+    """For the job rows of a split group (``expected`` jobs): None while one of them is still to
+    come; once all have ended, each channel a completed job read -> the scan that read it."""
+    if len(rows) < expected or any(r.status not in job_store.FINAL_STATUSES for r in rows):
+        return None
+    return {cid: r.scan_id for r in rows if r.status == "completed" and r.scan_id is not None
+            for cid in (r.channel_ids or [])}
+
+
 def pending_judgements(rt: Runtime, job_ids: list[str]) -> list[str]:
     """The split groups among ``job_ids`` (in the order they were enqueued) whose jobs have all
-    ended, one of them completed, and whose organisation is not judged yet: their org ids."""
+    ended, one of them having read a channel, and whose organisation is not judged yet: their
+    org ids."""
     with rt.db.session() as s:
         rows = {r.id: r for r in job_store.get_jobs(s, job_ids)}
-        groups: dict[str, list[Any]] = {}
-        for job_id in job_ids:
-            row = rows.get(job_id)
-            if row is not None and row.channel_ids is not None:
-                groups.setdefault(row.org_id, []).append(row)
+        known = [job_id for job_id in job_ids if job_id in rows]
+        groups = split_groups(known, [ScanJobSpec(rows[j].org_id, rows[j].channel_ids) for j in known])
         pending = []
         for org_id, group in groups.items():
-            if len(group) < 2 or any(r.status not in job_store.FINAL_STATUSES for r in group) \
-                    or not any(r.status == "completed" and r.scan_id is not None for r in group):
-                continue  # not a group, not over yet, or nothing read: no judgement to wait for
-            mark = marks.get_mark(s, split_mark(group[0].id))
+            if not channels_read([rows[j] for j in group["jobs"]], len(group["jobs"])):
+                continue  # not over yet, or nothing read: no judgement to wait for
+            mark = marks.get_mark(s, split_mark(group["id"]))
             if mark is None or mark.status != "done":
                 pending.append(org_id)
     return pending

@@ -20,7 +20,7 @@ from config.registry import Registry, load_registry
 from config.settings import Settings
 from models import jobs, leases, pages, scans
 from models import schedule as marks
-from orgwatch.distributed.jobs import split_mark
+from orgwatch.distributed.jobs import channels_read, split_mark
 from orgwatch.distributed.startup import record_not_started, why_not_started
 from orgwatch.runtime import Runtime
 
@@ -125,11 +125,9 @@ class JobRun:
 
         key = split_mark(group["id"])
         with self.rt.db.session() as s:
-            rows = jobs.get_jobs(s, group["jobs"])
-            if len(rows) < len(group["jobs"]) or any(r.status not in jobs.FINAL_STATUSES for r in rows):
+            read = channels_read(jobs.get_jobs(s, group["jobs"]), len(group["jobs"]))
+            if read is None:
                 return  # another job of the group is still to come; the last one judges
-            read = {cid: r.scan_id for r in rows if r.status == "completed" and r.scan_id is not None
-                    for cid in (r.channel_ids or [])}
             if not read or not marks.claim_mark(s, key, self.holder, wall_now(), JUDGE_STALE):
                 return
         try:
